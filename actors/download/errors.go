@@ -1,0 +1,54 @@
+package download
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// ErrStopped ends a transfer that its parent stopped (pause, cancel, shutdown).
+var ErrStopped = errors.New("download stopped")
+
+// Error is a failed attempt, classified as the contract orders: network errors,
+// timeouts, 408, 429 and 5xx may be retried; everything else fails at once.
+type Error struct {
+	Msg        string
+	Retryable  bool
+	RetryAfter time.Duration // from the origin's Retry-After, 0 if none
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func retryable(format string, a ...any) *Error {
+	return &Error{Msg: fmt.Sprintf(format, a...), Retryable: true}
+}
+
+func fatal(format string, a ...any) *Error {
+	return &Error{Msg: fmt.Sprintf(format, a...)}
+}
+
+// statusError classifies an HTTP answer that carries no file.
+func statusError(resp *http.Response) *Error {
+	code := resp.StatusCode
+	msg := fmt.Sprintf("origin answered %s", resp.Status)
+	if code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500 {
+		return &Error{Msg: msg, Retryable: true, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	}
+	return &Error{Msg: msg}
+}
+
+// retryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

@@ -1,0 +1,53 @@
+// Package download is the download actor: one per running task, it performs
+// the HTTP transfer into "<filename>.part", resumes with Range, and reports
+// progress and its outcome to its parent. It is the only package that speaks
+// HTTP to origins.
+package download
+
+import "time"
+
+// Job is what a download actor needs to fetch one task.
+type Job struct {
+	TaskID   string
+	URL      string
+	Dir      string // absolute folder of the final file
+	Filename string // "" until the first response names the file
+	Checksum string // "" or "sha256:<hex>"
+	Size     int64  // the size last seen, to recognise a complete part on 416
+}
+
+// ClaimName asks the parent to reserve a unique file name in Dir for the task;
+// the parent answers with Named.
+type ClaimName struct {
+	TaskID string
+	Dir    string
+	Want   string
+}
+
+// Named is the answer to ClaimName.
+type Named struct{ Filename string }
+
+// Started reports that the origin answered and bytes are about to flow.
+type Started struct {
+	TaskID     string
+	Downloaded int64 // bytes already on disk (0 unless resuming)
+	Size       int64 // 0 while unknown
+}
+
+// Progress reports bytes on disk, at most every Env.ProgressEvery.
+type Progress struct {
+	TaskID     string
+	Downloaded int64
+	Size       int64
+}
+
+// Finished is the last message of a transfer: the file is closed and no byte
+// will be written after it. Err is nil on success, ErrStopped when the parent
+// stopped the actor, or an *Error.
+type Finished struct {
+	TaskID     string
+	Downloaded int64
+	Size       int64
+	Err        error
+	At         time.Time
+}

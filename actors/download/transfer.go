@@ -1,0 +1,297 @@
+package download
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// Env is what every download shares.
+type Env struct {
+	Client        *http.Client
+	Limiter       *rate.Limiter // the global speed limit; rate.Inf for none
+	StallTimeout  time.Duration // no byte for this long is a retryable error
+	ProgressEvery time.Duration
+	BufferSize    int
+	UserAgent     string
+}
+
+var errStalled = errors.New("stalled")
+
+// transfer is one attempt at a job. It runs on its own goroutine, reports
+// through report, and asks for a file name through claim.
+type transfer struct {
+	job    Job
+	env    *Env
+	report func(msg any)
+	claim  func(want string) (string, error)
+}
+
+// run performs the attempt and returns nil once the final file is in place.
+func (t *transfer) run(ctx context.Context) (downloaded, size int64, err error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stall := time.AfterFunc(t.env.StallTimeout, func() { cancel(errStalled) })
+	defer stall.Stop()
+
+	downloaded, size, err = t.fetch(ctx, stall)
+	if err != nil && ctx.Err() != nil {
+		switch context.Cause(ctx) {
+		case errStalled:
+			err = retryable("no data from origin for %s", t.env.StallTimeout)
+		case ErrStopped:
+			err = ErrStopped
+		}
+	}
+	return downloaded, size, err
+}
+
+func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, error) {
+	offset := t.partSize()
+	for range 2 { // a second pass only when a 416 shows the part is not the file
+		resp, err := t.get(ctx, offset)
+		if err != nil {
+			return offset, 0, err
+		}
+		switch {
+		case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && offset > 0:
+			resp.Body.Close()
+			total := rangeTotal(resp.Header.Get("Content-Range"))
+			if total == offset || total < 0 && t.job.Size == offset {
+				return offset, offset, t.complete(nil)
+			}
+			offset = 0 // the part is not a prefix of the file any more
+			continue
+		case resp.StatusCode == http.StatusPartialContent:
+			start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
+			if !ok || start != offset {
+				resp.Body.Close()
+				return offset, 0, retryable("origin answered range %q to a request from byte %d", resp.Header.Get("Content-Range"), offset)
+			}
+			size := total
+			if size < 0 && resp.ContentLength >= 0 {
+				size = offset + resp.ContentLength
+			}
+			return t.stream(ctx, resp, offset, max(size, 0), stall)
+		case resp.StatusCode == http.StatusOK:
+			// A server that ignores Range starts over from byte zero.
+			return t.stream(ctx, resp, 0, max(resp.ContentLength, 0), stall)
+		default:
+			resp.Body.Close()
+			return offset, 0, statusError(resp)
+		}
+	}
+	return 0, 0, retryable("origin refused every range")
+}
+
+func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.job.URL, nil)
+	if err != nil {
+		return nil, fatal("bad url: %v", err)
+	}
+	if t.env.UserAgent != "" {
+		req.Header.Set("User-Agent", t.env.UserAgent)
+	}
+	if offset > 0 {
+		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
+	}
+	resp, err := t.env.Client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, retryable("request failed: %v", unwrapURLError(err))
+	}
+	return resp, nil
+}
+
+// stream writes the body into the part file from offset on.
+func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size int64, stall *time.Timer) (int64, int64, error) {
+	defer resp.Body.Close()
+	if t.job.Filename == "" {
+		name, err := t.claim(task.NameFromResponse(resp.Header.Get("Content-Disposition"), resp.Request.URL))
+		if err != nil {
+			return 0, size, err
+		}
+		t.job.Filename = name
+	}
+	if err := os.MkdirAll(t.job.Dir, 0o755); err != nil {
+		return offset, size, fatal("create folder: %v", err)
+	}
+	f, err := os.OpenFile(t.partPath(), os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return offset, size, fatal("open part file: %v", err)
+	}
+	defer f.Close()
+	if err := f.Truncate(offset); err != nil {
+		return offset, size, fatal("truncate part file: %v", err)
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return offset, size, fatal("seek part file: %v", err)
+	}
+	sum, err := t.hasher(offset)
+	if err != nil {
+		return offset, size, err
+	}
+	t.report(Started{TaskID: t.job.TaskID, Downloaded: offset, Size: size})
+
+	downloaded := offset
+	buf := make([]byte, t.env.BufferSize)
+	lastReport := time.Now()
+	for {
+		chunk := buf
+		if b := t.env.Limiter.Burst(); t.env.Limiter.Limit() != rate.Inf && b > 0 && b < len(chunk) {
+			chunk = chunk[:b]
+		}
+		n, rerr := resp.Body.Read(chunk)
+		if n > 0 {
+			stall.Reset(t.env.StallTimeout)
+			if err := t.env.Limiter.WaitN(ctx, n); err != nil {
+				return downloaded, size, ctx.Err()
+			}
+			if _, err := f.Write(chunk[:n]); err != nil {
+				return downloaded, size, fatal("write part file: %v", err)
+			}
+			if sum != nil {
+				sum.Write(chunk[:n])
+			}
+			downloaded += int64(n)
+			if now := time.Now(); now.Sub(lastReport) >= t.env.ProgressEvery {
+				lastReport = now
+				t.report(Progress{TaskID: t.job.TaskID, Downloaded: downloaded, Size: size})
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			if ctx.Err() != nil {
+				return downloaded, size, ctx.Err()
+			}
+			return downloaded, size, retryable("reading from origin: %v", rerr)
+		}
+	}
+	if size > 0 && downloaded != size {
+		return downloaded, size, retryable("origin sent %d of %d bytes", downloaded, size)
+	}
+	if err := f.Close(); err != nil {
+		return downloaded, size, fatal("close part file: %v", err)
+	}
+	return downloaded, downloaded, t.complete(sum)
+}
+
+// complete verifies the checksum, then moves the part file to its final name.
+func (t *transfer) complete(sum hash.Hash) error {
+	if want, ok := strings.CutPrefix(t.job.Checksum, "sha256:"); ok {
+		if sum == nil {
+			var err error
+			if sum, err = t.hashPart(); err != nil {
+				return err
+			}
+		}
+		if got := hex.EncodeToString(sum.Sum(nil)); !strings.EqualFold(got, want) {
+			// The bytes are wrong; keeping them would make a retry "resume" them.
+			os.Remove(t.partPath())
+			return fatal("checksum mismatch: expected sha256:%s, got sha256:%s", strings.ToLower(want), got)
+		}
+	}
+	if err := os.Rename(t.partPath(), filepath.Join(t.job.Dir, t.job.Filename)); err != nil {
+		return fatal("move part file into place: %v", err)
+	}
+	return nil
+}
+
+// hasher returns a sha256 already fed with the first offset bytes of the part
+// file, or nil when the job has no checksum.
+func (t *transfer) hasher(offset int64) (hash.Hash, error) {
+	if t.job.Checksum == "" {
+		return nil, nil
+	}
+	if offset == 0 {
+		return sha256.New(), nil
+	}
+	return t.hashPart()
+}
+
+func (t *transfer) hashPart() (hash.Hash, error) {
+	f, err := os.Open(t.partPath())
+	if err != nil {
+		return nil, fatal("read part file: %v", err)
+	}
+	defer f.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, f); err != nil {
+		return nil, fatal("read part file: %v", err)
+	}
+	return sum, nil
+}
+
+func (t *transfer) partPath() string {
+	return filepath.Join(t.job.Dir, task.PartName(t.job.Filename))
+}
+
+// partSize is where a resumed transfer starts: the bytes already on disk.
+func (t *transfer) partSize() int64 {
+	if t.job.Filename == "" {
+		return 0
+	}
+	fi, err := os.Stat(t.partPath())
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// parseContentRange reads "bytes start-end/total"; total is -1 when "*".
+func parseContentRange(v string) (start, total int64, ok bool) {
+	rest, found := strings.CutPrefix(v, "bytes ")
+	if !found {
+		return 0, 0, false
+	}
+	span, totalStr, found := strings.Cut(rest, "/")
+	if !found {
+		return 0, 0, false
+	}
+	startStr, _, found := strings.Cut(span, "-")
+	if !found {
+		return 0, 0, false
+	}
+	start, err := strconv.ParseInt(startStr, 10, 64)
+	if err != nil || start < 0 {
+		return 0, 0, false
+	}
+	total = -1
+	if totalStr != "*" {
+		if total, err = strconv.ParseInt(totalStr, 10, 64); err != nil || total < 0 {
+			return 0, 0, false
+		}
+	}
+	return start, total, true
+}
+
+// rangeTotal reads the total of "bytes */total" (a 416's header), or -1.
+func rangeTotal(v string) int64 {
+	rest, ok := strings.CutPrefix(v, "bytes */")
+	if !ok {
+		return -1
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}

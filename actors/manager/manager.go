@@ -1,0 +1,260 @@
+// Package manager is the manager actor: it owns the task registry and the
+// queue, starts download actors up to max_concurrent, applies the user's
+// actions and writes every change to the store. Everything that mutates a
+// task happens in its mailbox, one message at a time.
+package manager
+
+import (
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
+
+	"github.com/fetchd/fetchd/actors/download"
+	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/persistence"
+)
+
+// Config is what the manager needs from the engine that wires it.
+type Config struct {
+	Store         *persistence.Store
+	DownloadDir   string // absolute
+	Settings      task.Settings
+	Log           zerolog.Logger
+	HTTPClient    *http.Client
+	UserAgent     string
+	RetryBase     time.Duration // first back-off; doubles per retry
+	RetryCap      time.Duration
+	StallTimeout  time.Duration
+	Checkpoint    time.Duration // how often progress is written to the store
+	ProgressEvery time.Duration // how often a transfer reports bytes
+	// Notify, when set, is told every change, in order, from the mailbox.
+	Notify func(Change)
+}
+
+// Manager is the actor. Create it with New and spawn it with Props.
+type Manager struct {
+	cfg      Config
+	log      zerolog.Logger
+	settings task.Settings
+	env      *download.Env
+
+	tasks   map[string]*task.Task
+	queued  map[string]*task.Task // QUEUED tasks, so scheduling never scans the rest
+	running map[string]*transfer  // tasks whose download actor has not reported Finished
+	byPID   map[string]string     // download actor id -> task id, for supervision
+	crashed map[string]string     // task id -> why its actor crashed
+	dirty   map[string]struct{}   // progress not yet checkpointed
+	timers  map[string]*time.Timer
+	cleanup map[string]func() // work to do once a stopped transfer has let go of its files
+
+	self     *actor.PID
+	root     *actor.RootContext
+	stopTick chan struct{}
+	closing  *actor.PID // who asked for Shutdown, once asked
+}
+
+// New builds a manager over tasks loaded from the store.
+func New(cfg Config, tasks []task.Task) *Manager {
+	m := &Manager{
+		cfg:      cfg,
+		log:      cfg.Log.With().Str("component", "manager").Logger(),
+		settings: cfg.Settings,
+		tasks:    make(map[string]*task.Task, len(tasks)),
+		queued:   map[string]*task.Task{},
+		running:  map[string]*transfer{},
+		byPID:    map[string]string{},
+		crashed:  map[string]string{},
+		dirty:    map[string]struct{}{},
+		timers:   map[string]*time.Timer{},
+		cleanup:  map[string]func(){},
+	}
+	m.env = &download.Env{
+		Client:        cfg.HTTPClient,
+		Limiter:       rate.NewLimiter(rate.Inf, 0),
+		StallTimeout:  cfg.StallTimeout,
+		ProgressEvery: cfg.ProgressEvery,
+		BufferSize:    256 << 10,
+		UserAgent:     cfg.UserAgent,
+	}
+	m.applySpeedLimit()
+	for i := range tasks {
+		t := tasks[i]
+		m.tasks[t.ID] = &t
+		if t.State == task.Queued {
+			m.queued[t.ID] = &t
+		}
+	}
+	return m
+}
+
+// Props returns the props that spawn m. m supervises its download actors.
+func Props(m *Manager) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return m }, actor.WithSupervisor(m))
+}
+
+// Receive dispatches the manager's messages.
+func (m *Manager) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		m.started(ctx)
+	case *actor.Stopping:
+		m.stopTimers()
+	case task.AddRequest:
+		t, err := m.add(msg)
+		ctx.Respond(TaskResult{Task: t, Err: err})
+	case Get:
+		ctx.Respond(m.get(msg.ID))
+	case Act:
+		t, err := m.act(ctx, msg)
+		ctx.Respond(TaskResult{Task: t, Err: err})
+	case ActAll:
+		ctx.Respond(Affected{N: m.actAll(ctx, msg.Action)})
+	case task.Query:
+		ctx.Respond(m.query(msg))
+	case Snapshot:
+		ctx.Respond(m.snapshot())
+	case GetStats:
+		ctx.Respond(m.stats())
+	case GetSettings:
+		ctx.Respond(SettingsResult{Settings: m.settings})
+	case UpdateSettings:
+		s, err := m.updateSettings(ctx, msg.Patch)
+		ctx.Respond(SettingsResult{Settings: s, Err: err})
+	case Shutdown:
+		m.shutdown(ctx)
+	case download.ClaimName:
+		ctx.Respond(download.Named{Filename: m.claimName(msg)})
+	case download.Started:
+		m.transferStarted(msg)
+	case download.Progress:
+		m.transferProgress(msg)
+	case download.Finished:
+		m.transferFinished(ctx, msg)
+	case wake:
+		m.wake(msg.id)
+	case checkpointTick:
+		m.checkpoint()
+	}
+	if m.closing == nil {
+		m.schedule(ctx)
+	}
+}
+
+func (m *Manager) started(ctx actor.Context) {
+	m.self, m.root = ctx.Self(), ctx.ActorSystem().Root
+	// Transfers that were running when the daemon stopped, even by kill -9,
+	// go back in the queue and resume from their part files.
+	var recovered []task.Task
+	for _, t := range m.tasks {
+		switch t.State {
+		case task.Starting, task.Downloading:
+			m.setState(t, task.Queued)
+			t.Speed, t.ETA = 0, 0
+			recovered = append(recovered, *t)
+		case task.Waiting:
+			m.armRetry(t)
+		}
+	}
+	if err := m.cfg.Store.SaveTasks(recovered...); err != nil {
+		m.log.Error().Err(err).Msg("persist recovered tasks")
+	}
+	m.stopTick = make(chan struct{})
+	go m.tick(m.cfg.Checkpoint, m.stopTick)
+	m.log.Info().Int("tasks", len(m.tasks)).Int("requeued", len(recovered)).Msg("manager started")
+}
+
+// tick drives checkpoints from a plain ticker; the actor's own scheduler is
+// not race-free.
+func (m *Manager) tick(every time.Duration, stop chan struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			m.root.Send(m.self, checkpointTick{})
+		case <-stop:
+			return
+		}
+	}
+}
+
+func (m *Manager) stopTimers() {
+	if m.stopTick != nil {
+		close(m.stopTick)
+		m.stopTick = nil
+	}
+	for id, t := range m.timers {
+		t.Stop()
+		delete(m.timers, id)
+	}
+}
+
+// HandleFailure makes the manager the supervisor of its download actors: a
+// download actor that panics is stopped and its task fails with the reason,
+// never the daemon. It runs in the manager's mailbox, like Receive.
+func (m *Manager) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason any, _ any) {
+	id := m.byPID[child.Id]
+	m.log.Error().Str("task_id", id).Str("reason", fmt.Sprint(reason)).Msg("download actor crashed")
+	if id != "" {
+		m.crashed[id] = fmt.Sprint(reason)
+	}
+	sup.StopChildren(child)
+}
+
+// dirOf is the folder a task's file lives in.
+func (m *Manager) dirOf(t *task.Task) string {
+	return filepath.Join(m.cfg.DownloadDir, filepath.FromSlash(t.Destination))
+}
+
+// setState moves t to s and keeps the queue index in step.
+func (m *Manager) setState(t *task.Task, s task.State) {
+	t.State = s
+	if s == task.Queued {
+		m.queued[t.ID] = t
+	} else {
+		delete(m.queued, t.ID)
+	}
+}
+
+// persist writes t now: state changes are never left to a checkpoint.
+func (m *Manager) persist(t *task.Task) {
+	delete(m.dirty, t.ID)
+	if err := m.cfg.Store.SaveTasks(*t); err != nil {
+		m.log.Error().Err(err).Str("task_id", t.ID).Msg("persist task")
+	}
+}
+
+// checkpoint writes the progress of every task that moved since the last one,
+// in one transaction.
+func (m *Manager) checkpoint() {
+	if len(m.dirty) == 0 {
+		return
+	}
+	batch := make([]task.Task, 0, len(m.dirty))
+	for id := range m.dirty {
+		if t, ok := m.tasks[id]; ok {
+			batch = append(batch, *t)
+		}
+	}
+	clear(m.dirty)
+	if err := m.cfg.Store.SaveTasks(batch...); err != nil {
+		m.log.Error().Err(err).Int("tasks", len(batch)).Msg("checkpoint")
+	}
+}
+
+func (m *Manager) applySpeedLimit() {
+	lim := m.settings.SpeedLimit
+	if lim <= 0 {
+		m.env.Limiter.SetLimit(rate.Inf)
+		return
+	}
+	// A burst of a quarter second keeps the rate smooth without tiny reads.
+	burst := int(min(max(lim/4, 4<<10), 256<<10))
+	m.env.Limiter.SetBurst(burst)
+	m.env.Limiter.SetLimit(rate.Limit(lim))
+}

@@ -1,0 +1,93 @@
+package manager
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+func (m *Manager) query(q task.Query) task.Page {
+	counts := make(map[task.State]int, len(task.States))
+	for _, s := range task.States {
+		counts[s] = 0
+	}
+	matched := make([]*task.Task, 0, len(m.tasks))
+	for _, t := range m.tasks {
+		counts[t.State]++
+		if (len(q.States) == 0 || slices.Contains(q.States, t.State)) && (q.BatchID == "" || t.BatchID != nil && *t.BatchID == q.BatchID) {
+			matched = append(matched, t)
+		}
+	}
+	less := compareBy(q.SortBy)
+	slices.SortFunc(matched, func(a, b *task.Task) int {
+		c := less(a, b)
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID) // a total order, so pages never overlap
+		}
+		if q.Desc {
+			return -c
+		}
+		return c
+	})
+	page := task.Page{Total: len(matched), StatusCounts: counts, Tasks: []task.Task{}}
+	from := min((q.Page-1)*q.Limit, len(matched))
+	to := min(from+q.Limit, len(matched))
+	for _, t := range matched[from:to] {
+		page.Tasks = append(page.Tasks, t.Clone())
+	}
+	return page
+}
+
+func compareBy(key string) func(a, b *task.Task) int {
+	switch key {
+	case "priority":
+		return func(a, b *task.Task) int { return cmp.Compare(a.Priority, b.Priority) }
+	case "progress":
+		return func(a, b *task.Task) int { return cmp.Compare(a.Progress, b.Progress) }
+	case "size":
+		return func(a, b *task.Task) int { return cmp.Compare(a.Size, b.Size) }
+	case "filename":
+		return func(a, b *task.Task) int { return strings.Compare(a.Filename, b.Filename) }
+	default:
+		return func(a, b *task.Task) int { return a.CreatedAt.Compare(b.CreatedAt) }
+	}
+}
+
+func (m *Manager) snapshot() []task.Task {
+	out := make([]task.Task, 0, len(m.tasks))
+	for _, t := range m.tasks {
+		out = append(out, t.Clone())
+	}
+	slices.SortFunc(out, func(a, b task.Task) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+func (m *Manager) stats() task.Stats {
+	var s task.Stats
+	for _, t := range m.tasks {
+		switch t.State {
+		case task.Starting, task.Downloading:
+			s.ActiveDownloads++
+			s.TotalSpeed += t.Speed
+		case task.Queued, task.Waiting:
+			s.Queued++
+		case task.Completed:
+			s.Completed++
+		case task.Failed:
+			s.Failed++
+		case task.Paused:
+			s.Paused++
+		case task.Cancelled:
+			s.Cancelled++
+		}
+	}
+	s.DBCounts = task.DBCounts(m.cfg.Store.Counts())
+	return s
+}

@@ -1,0 +1,71 @@
+package manager
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/fetchd/fetchd/actors/download"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// maxRetryAfter bounds an origin's Retry-After so a hostile header cannot park
+// a task for days.
+const maxRetryAfter = time.Hour
+
+// retryLater sends a task whose attempt failed for a passing reason to
+// WAITING, or fails it once max_retries automatic retries are spent.
+func (m *Manager) retryLater(t *task.Task, e *download.Error) {
+	if t.RetryCount >= m.settings.MaxRetries {
+		m.fail(t, e.Msg)
+		return
+	}
+	delay := backoff(m.cfg.RetryBase, m.cfg.RetryCap, t.RetryCount)
+	if e.RetryAfter > 0 {
+		delay = min(e.RetryAfter, maxRetryAfter)
+	}
+	t.RetryCount++
+	m.setState(t, task.Waiting)
+	t.SetError(e.Msg)
+	t.Speed, t.ETA = 0, 0
+	t.WaitUntil = task.TimePtr(task.Now().Add(delay).Truncate(time.Millisecond))
+	m.armRetry(t)
+	m.persist(t)
+	m.notify(Updated, t)
+	m.log.Info().Str("task_id", t.ID).Str("error", e.Msg).Int("retry_count", t.RetryCount).Dur("delay", delay).Msg("download will retry")
+}
+
+// backoff is base·2^n capped at limit, with ±20 % jitter so a fleet of
+// failures does not return in step.
+func backoff(base, limit time.Duration, n int) time.Duration {
+	d := base
+	for i := 0; i < n && d < limit; i++ {
+		d *= 2
+	}
+	d = min(d, limit)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// armRetry wakes a WAITING task at its wait_until.
+func (m *Manager) armRetry(t *task.Task) {
+	if old, ok := m.timers[t.ID]; ok {
+		old.Stop()
+	}
+	delay := time.Duration(0)
+	if t.WaitUntil != nil {
+		delay = max(0, time.Until(*t.WaitUntil))
+	}
+	id, self, root := t.ID, m.self, m.root
+	m.timers[id] = time.AfterFunc(delay, func() { root.Send(self, wake{id: id}) })
+}
+
+func (m *Manager) wake(id string) {
+	delete(m.timers, id)
+	t, ok := m.tasks[id]
+	if !ok || t.State != task.Waiting {
+		return
+	}
+	m.setState(t, task.Queued)
+	t.WaitUntil = nil
+	m.persist(t)
+	m.notify(Updated, t)
+}

@@ -1,0 +1,37 @@
+package manager
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// shutdown stops every transfer with its task back in QUEUED, so the next
+// start resumes it from its part file; the answer waits for the last Finished.
+func (m *Manager) shutdown(ctx actor.Context) {
+	if m.closing != nil {
+		ctx.Respond(Stopped{})
+		return
+	}
+	m.closing = ctx.Sender()
+	for id := range m.running {
+		if t := m.tasks[id]; t != nil && t.State.Active() {
+			m.setState(t, task.Queued)
+			t.Speed, t.ETA = 0, 0
+			m.persist(t)
+			m.notify(Updated, t)
+		}
+		m.stopTransfer(ctx, id)
+	}
+	m.stopTimers()
+	m.maybeFinishShutdown(ctx)
+}
+
+func (m *Manager) maybeFinishShutdown(ctx actor.Context) {
+	if m.closing == nil || len(m.running) > 0 {
+		return
+	}
+	m.checkpoint()
+	ctx.Send(m.closing, Stopped{})
+	m.log.Info().Msg("manager stopped")
+}

@@ -1,0 +1,241 @@
+package manager
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/fetchd/fetchd/actors/download"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// speedWindow is how far back the speed of a transfer looks.
+const speedWindow = 5 * time.Second
+
+// transfer is the manager's view of a running download actor.
+type transfer struct {
+	pid     *actor.PID
+	samples []sample // bytes on disk over the last speedWindow, oldest first
+}
+
+type sample struct {
+	at    time.Time
+	bytes int64
+}
+
+// schedule starts queued tasks, highest priority then oldest, while fewer than
+// max_concurrent transfers run.
+func (m *Manager) schedule(ctx actor.Context) {
+	for len(m.running) < m.settings.MaxConcurrent {
+		next := m.nextQueued()
+		if next == nil {
+			return
+		}
+		m.start(ctx, next)
+	}
+}
+
+func (m *Manager) nextQueued() *task.Task {
+	var best *task.Task
+	for _, t := range m.queued {
+		if _, busy := m.running[t.ID]; busy {
+			continue // its previous transfer is still letting go of the file
+		}
+		if best == nil || before(t, best) {
+			best = t
+		}
+	}
+	return best
+}
+
+// before is the queue order: higher priority first, then older, then by id so
+// the order is total.
+func before(a, b *task.Task) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	if !a.CreatedAt.Equal(b.CreatedAt) {
+		return a.CreatedAt.Before(b.CreatedAt)
+	}
+	return a.ID < b.ID
+}
+
+func (m *Manager) start(ctx actor.Context, t *task.Task) {
+	m.setState(t, task.Starting)
+	t.StartedAt = task.TimePtr(task.Now())
+	t.WaitUntil = nil
+	job := download.Job{
+		TaskID:   t.ID,
+		URL:      t.URL,
+		Dir:      m.dirOf(t),
+		Filename: t.Filename,
+		Size:     t.Size,
+	}
+	if t.Checksum != nil {
+		job.Checksum = *t.Checksum
+	}
+	pid := ctx.SpawnPrefix(download.Props(job, m.env), "download-")
+	m.running[t.ID] = &transfer{pid: pid}
+	m.byPID[pid.Id] = t.ID
+	m.persist(t)
+	m.notify(Updated, t)
+	m.log.Debug().Str("task_id", t.ID).Str("url", t.URL).Msg("download starting")
+}
+
+// stopTransfer asks a running download actor to stop; its Finished follows.
+func (m *Manager) stopTransfer(ctx actor.Context, id string) bool {
+	tr, ok := m.running[id]
+	if ok {
+		ctx.Stop(tr.pid)
+	}
+	return ok
+}
+
+// claimName gives a transfer a file name no other file or task uses.
+func (m *Manager) claimName(c download.ClaimName) string {
+	t, ok := m.tasks[c.TaskID]
+	if !ok {
+		return c.Want
+	}
+	if t.Filename == "" {
+		t.Filename = m.uniqueName(c.Dir, c.Want, t.ID)
+		m.persist(t)
+	}
+	return t.Filename
+}
+
+// uniqueName returns want, or want with " (n)", so that it names neither an
+// existing file nor another task's file in dir.
+func (m *Manager) uniqueName(dir, want, self string) string {
+	return task.UniqueName(want, func(name string) bool {
+		for _, o := range m.tasks {
+			if o.ID != self && o.Filename == name && m.dirOf(o) == dir {
+				return true
+			}
+		}
+		for _, p := range []string{name, task.PartName(name)} {
+			if _, err := os.Lstat(filepath.Join(dir, p)); err == nil {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func (m *Manager) transferStarted(s download.Started) {
+	t, ok := m.tasks[s.TaskID]
+	if !ok || t.State != task.Starting {
+		return
+	}
+	m.setState(t, task.Downloading)
+	t.SetProgress(s.Downloaded, s.Size)
+	if tr := m.running[t.ID]; tr != nil {
+		tr.samples = append(tr.samples[:0], sample{time.Now(), s.Downloaded})
+	}
+	m.persist(t)
+	m.notify(Updated, t)
+}
+
+func (m *Manager) transferProgress(p download.Progress) {
+	t, ok := m.tasks[p.TaskID]
+	tr := m.running[p.TaskID]
+	if !ok || tr == nil || t.State != task.Downloading {
+		return
+	}
+	t.SetProgress(p.Downloaded, p.Size)
+	now := time.Now()
+	tr.samples = append(tr.samples, sample{now, p.Downloaded})
+	for len(tr.samples) > 2 && now.Sub(tr.samples[1].at) >= speedWindow {
+		tr.samples = tr.samples[1:]
+	}
+	t.Speed, t.ETA = 0, 0
+	first := tr.samples[0]
+	if dt := now.Sub(first.at).Seconds(); dt > 0 {
+		t.Speed = float64(p.Downloaded-first.bytes) / dt
+	}
+	if t.Speed > 0 && t.Size > 0 {
+		t.ETA = float64(t.Size-t.Downloaded) / t.Speed
+	}
+	m.dirty[t.ID] = struct{}{}
+	m.notify(Moved, t)
+}
+
+// transferFinished is the end of a transfer: its file is closed, so the task
+// may be started again, cleaned up or failed.
+func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
+	tr := m.running[f.TaskID]
+	if tr == nil {
+		return
+	}
+	delete(m.running, f.TaskID)
+	delete(m.byPID, tr.pid.Id)
+	ctx.Stop(tr.pid)
+	crash, crashed := m.crashed[f.TaskID]
+	delete(m.crashed, f.TaskID)
+	if done, ok := m.cleanup[f.TaskID]; ok {
+		delete(m.cleanup, f.TaskID)
+		done()
+	}
+	t, ok := m.tasks[f.TaskID]
+	if !ok {
+		return // deleted while it ran
+	}
+	var dlErr *download.Error
+	switch {
+	case t.State == task.Cancelled:
+		m.removePart(t)
+		if f.Err == nil { // the last byte beat the cancel; the user still asked for no file
+			os.Remove(filepath.Join(m.dirOf(t), t.Filename))
+		}
+	case f.Err == nil:
+		m.completed(t, f.Size)
+	case !t.State.Active():
+		// Paused, or re-queued by a shutdown or a resume: the part file stays.
+		t.Speed, t.ETA = 0, 0
+		m.persist(t)
+	case crashed:
+		m.fail(t, "internal error: download crashed: "+crash)
+	case errors.Is(f.Err, download.ErrStopped):
+		m.fail(t, "internal error: download stopped unexpectedly")
+	case errors.As(f.Err, &dlErr) && dlErr.Retryable:
+		m.retryLater(t, dlErr)
+	default:
+		m.fail(t, f.Err.Error())
+	}
+	m.maybeFinishShutdown(ctx)
+}
+
+func (m *Manager) completed(t *task.Task, size int64) {
+	m.setState(t, task.Completed)
+	t.SetProgress(size, size)
+	t.Progress = 100
+	t.CompletedAt = task.TimePtr(task.Now())
+	t.SetError("")
+	t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
+	m.persist(t)
+	m.notify(Updated, t)
+	m.log.Info().Str("task_id", t.ID).Str("file", t.Filename).Int64("bytes", size).Msg("download completed")
+}
+
+func (m *Manager) fail(t *task.Task, msg string) {
+	m.setState(t, task.Failed)
+	t.SetError(msg)
+	t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
+	m.persist(t)
+	m.notify(Updated, t)
+	m.log.Warn().Str("task_id", t.ID).Str("error", msg).Msg("download failed")
+}
+
+// removePart deletes what a cancelled or deleted task left on disk.
+func (m *Manager) removePart(t *task.Task) {
+	if t.Filename == "" {
+		return
+	}
+	err := os.Remove(filepath.Join(m.dirOf(t), task.PartName(t.Filename)))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		m.log.Warn().Err(err).Str("task_id", t.ID).Msg("remove part file")
+	}
+}

@@ -1,0 +1,114 @@
+// Command fetchd is the download daemon.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/engine"
+)
+
+// shutdownGrace bounds a graceful stop.
+const shutdownGrace = 5 * time.Second
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseOptions(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "fetchd:", err)
+		return 2
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "fetchd", engine.Version)
+		return 0
+	}
+	log, err := newLogger(o.logLevel, o.logFormat, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "fetchd:", err)
+		return 2
+	}
+	if err := serve(o, log); err != nil {
+		log.Error().Err(err).Msg("fetchd stopped")
+		return 1
+	}
+	return 0
+}
+
+func serve(o *options, log zerolog.Logger) error {
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	eng, err := engine.Open(engine.Config{
+		DataDir:     o.dataDir,
+		DownloadDir: o.downloadDir,
+		Settings:    o.settings(),
+		Token:       o.token,
+		Logger:      log,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if o.token == "" && !isLoopback(ln.Addr()) {
+		log.Warn().Str("component", "server").Str("addr", ln.Addr().String()).Msg("listening beyond loopback without --token: anyone who can reach this address controls the daemon")
+	}
+	srv := &http.Server{Handler: eng.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info().Str("component", "server").Str("addr", ln.Addr().String()).Str("version", engine.Version).Msg("fetchd listening")
+
+	stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	select {
+	case <-stop.Done():
+		log.Info().Str("component", "server").Msg("shutting down")
+	case err = <-served:
+		log.Error().Err(err).Str("component", "server").Msg("server failed")
+	}
+	ctx, done := context.WithTimeout(context.Background(), shutdownGrace)
+	defer done()
+	srv.Shutdown(ctx)
+	if cerr := eng.Close(ctx); cerr != nil {
+		return cerr
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info().Str("component", "server").Msg("bye")
+	return nil
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+func newLogger(level, format string, w io.Writer) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		return zerolog.Logger{}, fmt.Errorf("--log-level must be trace, debug, info, warn or error, got %q", level)
+	}
+	zerolog.TimeFieldFormat = time.RFC3339Nano
+	if format == "console" {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}

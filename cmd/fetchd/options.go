@@ -1,0 +1,97 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// options are the daemon's flags; each has an environment twin FETCHD_<NAME>.
+type options struct {
+	addr          string
+	dataDir       string
+	downloadDir   string
+	maxConcurrent int
+	maxRetries    int
+	token         string
+	logLevel      string
+	logFormat     string
+	version       bool
+
+	set map[string]bool // flags given on the command line or in the environment
+}
+
+const usageHead = `fetchd downloads files over HTTP(S) and streams every change to its clients.
+
+Usage:
+  fetchd [flags]
+
+Every flag can also be set in the environment: --max-concurrent is FETCHD_MAX_CONCURRENT.
+
+Flags:
+`
+
+// parseOptions reads args, then the environment for any flag args left unset.
+func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (*options, error) {
+	o := &options{set: map[string]bool{}}
+	fs := flag.NewFlagSet("fetchd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8484", "address to serve REST, WebSocket and the page on")
+	fs.StringVar(&o.dataDir, "data-dir", "./data", "directory of the embedded store")
+	fs.StringVar(&o.downloadDir, "download-dir", "./downloads", "directory downloaded files go to")
+	fs.IntVar(&o.maxConcurrent, "max-concurrent", task.DefaultSettings().MaxConcurrent, "downloads running at once (stored; PUT /api/settings changes it at run time)")
+	fs.IntVar(&o.maxRetries, "max-retries", task.DefaultSettings().MaxRetries, "automatic retries before a download fails (stored)")
+	fs.StringVar(&o.token, "token", "", "require this token on the API and WebSocket (Authorization: Bearer, X-Api-Key or ?token=)")
+	fs.StringVar(&o.logLevel, "log-level", "info", "trace, debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "json", "json or console")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHead)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := "FETCHD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		v := getenv(env)
+		if err != nil || o.set[f.Name] || v == "" {
+			return
+		}
+		if serr := fs.Set(f.Name, v); serr != nil {
+			err = fmt.Errorf("%s=%q: %v", env, v, serr)
+			return
+		}
+		o.set[f.Name] = true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if o.logFormat != "json" && o.logFormat != "console" {
+		return nil, fmt.Errorf("--log-format must be json or console, got %q", o.logFormat)
+	}
+	return o, nil
+}
+
+// settings are the overrides the user gave; the rest come from the store.
+func (o *options) settings() task.SettingsPatch {
+	var p task.SettingsPatch
+	if o.set["max-concurrent"] {
+		p.MaxConcurrent = &o.maxConcurrent
+	}
+	if o.set["max-retries"] {
+		p.MaxRetries = &o.maxRetries
+	}
+	return p
+}
+
+func getenv(k string) string { return os.Getenv(k) }

@@ -1,0 +1,207 @@
+// Package engine wires fetchd together: the store, the actor system, the
+// manager and its downloads. Engine is the Go API that embedders call and that
+// the REST handlers serve.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/actors/manager"
+	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/persistence"
+)
+
+// Version is the build's version; the linker may override it.
+var Version = "0.1.0"
+
+// Config configures an Engine. The zero value of every field has a sane
+// default, except that an empty DataDir keeps the store in memory.
+type Config struct {
+	DataDir     string             // badger directory; "" keeps state in memory
+	DownloadDir string             // where files go; default "./downloads"
+	Settings    task.SettingsPatch // overrides of the stored settings
+	Token       string             // when set, REST and WebSocket need it
+	Logger      zerolog.Logger     // default: discard
+	HTTPClient  *http.Client       // for origins; default: connect timeout, proxy from env
+
+	RetryBase     time.Duration // first retry back-off; default 1 s
+	RetryCap      time.Duration // longest back-off; default 5 min
+	StallTimeout  time.Duration // no byte for this long is retryable; default 60 s
+	Checkpoint    time.Duration // progress is written at most this often; default 2 s
+	ProgressEvery time.Duration // a transfer reports at most this often; default 250 ms
+}
+
+// Engine is a running fetchd.
+type Engine struct {
+	cfg     Config
+	log     zerolog.Logger
+	store   *persistence.Store
+	system  *actor.ActorSystem
+	manager *actor.PID
+	started time.Time
+	closed  atomic.Bool
+}
+
+// requestTimeout bounds any one call into the actors.
+const requestTimeout = 30 * time.Second
+
+// Open starts an engine: it opens the store, restores every task and starts
+// the downloads that were queued or running.
+func Open(cfg Config) (*Engine, error) {
+	cfg = withDefaults(cfg)
+	dir, err := filepath.Abs(cfg.DownloadDir)
+	if err != nil {
+		return nil, fmt.Errorf("download dir: %w", err)
+	}
+	cfg.DownloadDir = dir
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create download dir: %w", err)
+	}
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+	}
+	store, err := persistence.Open(cfg.DataDir, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := startSettings(store, cfg.Settings)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	tasks, err := store.LoadTasks()
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("load tasks: %w", err)
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger.With().Str("component", "engine").Logger(), store: store, started: time.Now()}
+	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(zerolog.NewSlogHandler(cfg.Logger.With().Str("component", "actor").Logger()))
+	}))
+	m := manager.New(manager.Config{
+		Store:         store,
+		DownloadDir:   dir,
+		Settings:      settings,
+		Log:           cfg.Logger,
+		HTTPClient:    cfg.HTTPClient,
+		UserAgent:     "fetchd/" + Version,
+		RetryBase:     cfg.RetryBase,
+		RetryCap:      cfg.RetryCap,
+		StallTimeout:  cfg.StallTimeout,
+		Checkpoint:    cfg.Checkpoint,
+		ProgressEvery: cfg.ProgressEvery,
+	}, tasks)
+	e.manager, err = e.system.Root.SpawnNamed(manager.Props(m), "manager")
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("start manager: %w", err)
+	}
+	e.log.Info().Int("tasks", len(tasks)).Str("download_dir", dir).Str("data_dir", cfg.DataDir).Msg("engine open")
+	return e, nil
+}
+
+func withDefaults(c Config) Config {
+	if c.DownloadDir == "" {
+		c.DownloadDir = "downloads"
+	}
+	if c.HTTPClient == nil {
+		c.HTTPClient = defaultClient()
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.RetryBase, time.Second)
+	def(&c.RetryCap, 5*time.Minute)
+	def(&c.StallTimeout, 60*time.Second)
+	def(&c.Checkpoint, 2*time.Second)
+	def(&c.ProgressEvery, 250*time.Millisecond)
+	return c
+}
+
+// defaultClient fails a connection that does not open in 30 s; a response
+// that stalls is the transfer's stall timeout's business.
+func defaultClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 30 * time.Second
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t}
+}
+
+// startSettings are the stored settings (or the defaults) with the
+// overrides applied; overrides are stored so the API reports what runs.
+func startSettings(store *persistence.Store, overrides task.SettingsPatch) (task.Settings, error) {
+	s, found, err := store.LoadSettings()
+	if err != nil {
+		return s, err
+	}
+	if !found {
+		s = task.DefaultSettings()
+	}
+	next, err := overrides.Apply(s)
+	if err != nil {
+		return s, err
+	}
+	if next != s || !found {
+		if err := store.SaveSettings(next); err != nil {
+			return s, err
+		}
+	}
+	return next, nil
+}
+
+// Close stops every download so that it resumes at the next Open, writes the
+// last progress and closes the store. It waits at most until ctx is done.
+func (e *Engine) Close(ctx context.Context) error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	wait := requestTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		wait = time.Until(dl)
+	}
+	_, err := e.system.Root.RequestFuture(e.manager, manager.Shutdown{}, wait).Result()
+	if err != nil {
+		e.log.Error().Err(err).Msg("downloads did not stop in time")
+	}
+	e.system.Root.StopFuture(e.manager).Wait()
+	e.system.Shutdown()
+	if cerr := e.store.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+	}
+	e.log.Info().Msg("engine closed")
+	return err
+}
+
+// ask sends a request to the manager and waits for its answer.
+func ask[T any](e *Engine, msg any) (T, error) {
+	var zero T
+	if e.closed.Load() {
+		return zero, task.ErrClosed
+	}
+	res, err := e.system.Root.RequestFuture(e.manager, msg, requestTimeout).Result()
+	if err != nil {
+		return zero, fmt.Errorf("engine did not answer: %w", err)
+	}
+	v, ok := res.(T)
+	if !ok {
+		return zero, fmt.Errorf("engine answered %T, want %T", res, zero)
+	}
+	return v, nil
+}

@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// maxPageSize is the largest page GET /api/downloads returns.
+const maxPageSize = 1000
+
+func (e *Engine) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status":   "ok",
+		"version":  Version,
+		"uptime_s": int64(e.Uptime().Seconds()),
+	})
+}
+
+func (e *Engine) createDownload(w http.ResponseWriter, r *http.Request) {
+	var req task.AddRequest
+	if err := decodeBody(r, &req); err != nil {
+		writeErr(w, err)
+		return
+	}
+	t, err := e.Add(req)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, t)
+}
+
+type listResponse struct {
+	Downloads    []task.Task        `json:"downloads"`
+	Total        int                `json:"total"`
+	Page         int                `json:"page"`
+	Limit        int                `json:"limit"`
+	TotalPages   int                `json:"total_pages"`
+	StatusCounts map[task.State]int `json:"status_counts"`
+}
+
+func (e *Engine) listDownloads(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	page, err := e.List(q)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, listResponse{
+		Downloads:    page.Tasks,
+		Total:        page.Total,
+		Page:         q.Page,
+		Limit:        q.Limit,
+		TotalPages:   (page.Total + q.Limit - 1) / q.Limit,
+		StatusCounts: page.StatusCounts,
+	})
+}
+
+// parseQuery reads GET /api/downloads' parameters; defaults: every state,
+// page 1, 50 per page, oldest first.
+func parseQuery(r *http.Request) (task.Query, error) {
+	v := r.URL.Query()
+	q := task.Query{Page: 1, Limit: 50, SortBy: task.SortKeys[0], BatchID: v.Get("batch_id")}
+	if s := v.Get("state"); s != "" {
+		for _, name := range strings.Split(s, ",") {
+			st, err := task.ParseState(strings.ToUpper(strings.TrimSpace(name)))
+			if err != nil {
+				return q, fmt.Errorf("%w: state: %v", task.ErrInvalid, err)
+			}
+			q.States = append(q.States, st)
+		}
+	}
+	var err error
+	if q.Page, err = intParam(v.Get("page"), 1, 1, 1<<31-1, "page"); err != nil {
+		return q, err
+	}
+	if q.Limit, err = intParam(v.Get("limit"), 50, 1, maxPageSize, "limit"); err != nil {
+		return q, err
+	}
+	if s := v.Get("sort_by"); s != "" {
+		if !slices.Contains(task.SortKeys, s) {
+			return q, fmt.Errorf("%w: sort_by must be one of %s", task.ErrInvalid, strings.Join(task.SortKeys, ", "))
+		}
+		q.SortBy = s
+	}
+	switch v.Get("sort_dir") {
+	case "", "asc":
+	case "desc":
+		q.Desc = true
+	default:
+		return q, fmt.Errorf("%w: sort_dir must be asc or desc", task.ErrInvalid)
+	}
+	return q, nil
+}
+
+func intParam(s string, def, lo, hi int, name string) (int, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%w: %s must be a whole number from %d to %d", task.ErrInvalid, name, lo, hi)
+	}
+	return n, nil
+}
+
+func (e *Engine) getDownload(w http.ResponseWriter, r *http.Request) {
+	t, err := e.Get(r.PathValue("id"))
+	if err != nil {
+		writeErr(w, taskErr(r.PathValue("id"), err))
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (e *Engine) deleteDownload(w http.ResponseWriter, r *http.Request) {
+	withFiles, err := boolParam(r, "delete_files")
+	if err == nil {
+		err = e.Delete(r.PathValue("id"), withFiles)
+	}
+	if err != nil {
+		writeErr(w, taskErr(r.PathValue("id"), err))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (e *Engine) actOnDownload(w http.ResponseWriter, r *http.Request) {
+	a, err := task.ParseAction(r.PathValue("action"))
+	if err != nil || a == task.Delete {
+		writeError(w, http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path+": actions are pause, resume, cancel and retry")
+		return
+	}
+	t, err := e.Act(r.PathValue("id"), a)
+	if err != nil {
+		writeErr(w, taskErr(r.PathValue("id"), err))
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (e *Engine) actAllHandler(f func() (int, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		n, err := f()
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int{"affected": n})
+	}
+}
+
+func (e *Engine) stats(w http.ResponseWriter, r *http.Request) {
+	s, err := e.Stats()
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+func boolParam(r *http.Request, name string) (bool, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%w: %s must be true or false", task.ErrInvalid, name)
+	}
+	return b, nil
+}
+
+// taskErr names the task in a not-found error.
+func taskErr(id string, err error) error {
+	if err == task.ErrNotFound {
+		return fmt.Errorf("%w: no task %q", task.ErrNotFound, id)
+	}
+	return err
+}

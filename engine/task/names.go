@@ -1,0 +1,122 @@
+package task
+
+import (
+	"fmt"
+	"mime"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxNameBytes leaves room under the usual 255-byte limit for " (n)" and ".part".
+const maxNameBytes = 200
+
+// ValidateFilename checks a file name given by a client. A hostile name is
+// refused, not repaired: the client learns its request was wrong.
+func ValidateFilename(name string) error {
+	if name == "" {
+		return nil
+	}
+	switch {
+	case strings.Contains(name, ".."):
+		return fmt.Errorf("%w: filename must not contain %q", ErrInvalid, "..")
+	case strings.ContainsAny(name, `/\`) || filepath.IsAbs(name):
+		return fmt.Errorf("%w: filename must be a plain name, not a path", ErrInvalid)
+	case name == ".":
+		return fmt.Errorf("%w: filename %q is not a file name", ErrInvalid, name)
+	case len(name) > maxNameBytes:
+		return fmt.Errorf("%w: filename is longer than %d bytes", ErrInvalid, maxNameBytes)
+	case hasControl(name) || !utf8.ValidString(name):
+		return fmt.Errorf("%w: filename must be valid UTF-8 without control characters", ErrInvalid)
+	}
+	return nil
+}
+
+// CleanDestination checks a sub-folder given by a client and returns it in
+// canonical form ("" for the root of the download dir).
+func CleanDestination(dest string) (string, error) {
+	if dest == "" {
+		return "", nil
+	}
+	switch {
+	case strings.Contains(dest, ".."):
+		return "", fmt.Errorf("%w: destination must not contain %q", ErrInvalid, "..")
+	case strings.HasPrefix(dest, "/") || strings.HasPrefix(dest, `\`) || filepath.IsAbs(dest) || filepath.VolumeName(dest) != "":
+		return "", fmt.Errorf("%w: destination must be relative to the download directory", ErrInvalid)
+	case hasControl(dest) || !utf8.ValidString(dest):
+		return "", fmt.Errorf("%w: destination must be valid UTF-8 without control characters", ErrInvalid)
+	case len(dest) > 1024:
+		return "", fmt.Errorf("%w: destination is longer than 1024 bytes", ErrInvalid)
+	}
+	clean := path.Clean(strings.ReplaceAll(dest, `\`, "/"))
+	if clean == "." {
+		return "", nil
+	}
+	return clean, nil
+}
+
+// NameFromResponse picks a file name the way the contract orders it: the
+// Content-Disposition header, else the last segment of the URL path, else
+// "download". Either source is the server's, so it is sanitised, never trusted.
+func NameFromResponse(contentDisposition string, u *url.URL) string {
+	if contentDisposition != "" {
+		if _, params, err := mime.ParseMediaType(contentDisposition); err == nil {
+			if n := SanitizeName(params["filename"]); n != "" {
+				return n
+			}
+		}
+	}
+	if u != nil {
+		if n := SanitizeName(path.Base(u.Path)); n != "" {
+			return n
+		}
+	}
+	return "download"
+}
+
+// SanitizeName turns a name from a server into a plain file name, or "" when
+// nothing usable is left.
+func SanitizeName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.ToValidUTF8(name, "_")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || strings.ContainsRune(`<>:"|?*`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.Trim(name, " .")
+	for len(name) > maxNameBytes {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
+}
+
+// UniqueName returns name, or the first of "stem (1).ext", "stem (2).ext", …
+// that taken reports free.
+func UniqueName(name string, taken func(string) bool) string {
+	if !taken(name) {
+		return name
+	}
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; ; i++ {
+		candidate := fmt.Sprintf("%s (%d)%s", stem, i, ext)
+		if !taken(candidate) {
+			return candidate
+		}
+	}
+}
+
+// PartName is where the bytes of a file live until it is complete.
+func PartName(name string) string { return name + ".part" }
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
+}

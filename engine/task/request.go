@@ -1,0 +1,33 @@
+package task
+
+// AddRequest is what a client sends to create a task.
+type AddRequest struct {
+	URL         string            `json:"url"`
+	Filename    string            `json:"filename"`
+	Destination string            `json:"destination"`
+	Category    string            `json:"category"`
+	Priority    int               `json:"priority"`
+	Checksum    string            `json:"checksum"`
+	Meta        map[string]string `json:"meta"`
+	Force       bool              `json:"force"`
+}
+
+// Query selects, orders and pages tasks.
+type Query struct {
+	States  []State // empty: all
+	BatchID string  // "": any
+	SortBy  string  // one of SortKeys
+	Desc    bool
+	Page    int // from 1
+	Limit   int
+}
+
+// SortKeys are the fields a Query may sort by; the first is the default.
+var SortKeys = []string{"created_at", "priority", "progress", "size", "filename"}
+
+// Page is one page of a Query.
+type Page struct {
+	Tasks        []Task
+	Total        int
+	StatusCounts map[State]int // over every task, not the page
+}

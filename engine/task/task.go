@@ -1,0 +1,85 @@
+// Package task is fetchd's model: the Task, its states and the rules that move
+// a task between them. It imports nothing of fetchd so every layer can use it.
+package task
+
+import (
+	"maps"
+	"time"
+)
+
+// Task is one URL downloading to one file. Its JSON form is the wire contract.
+type Task struct {
+	ID           string            `json:"id"`
+	URL          string            `json:"url"`
+	Filename     string            `json:"filename"`
+	Destination  string            `json:"destination"`
+	Category     string            `json:"category"`
+	Priority     int               `json:"priority"`
+	State        State             `json:"state"`
+	Progress     float64           `json:"progress"`
+	Size         int64             `json:"size"`
+	Downloaded   int64             `json:"downloaded"`
+	Speed        float64           `json:"speed"`
+	ETA          float64           `json:"eta"`
+	RetryCount   int               `json:"retry_count"`
+	ErrorMessage *string           `json:"error_message"`
+	CreatedAt    time.Time         `json:"created_at"`
+	StartedAt    *time.Time        `json:"started_at"`
+	CompletedAt  *time.Time        `json:"completed_at"`
+	WaitUntil    *time.Time        `json:"wait_until"`
+	BatchID      *string           `json:"batch_id"`
+	BatchName    *string           `json:"batch_name"`
+	Checksum     *string           `json:"checksum"`
+	Meta         map[string]string `json:"meta"`
+}
+
+// Clone returns a copy that shares nothing mutable with t, so a snapshot can
+// leave the actor that owns the original.
+func (t *Task) Clone() Task {
+	c := *t
+	c.ErrorMessage = clonePtr(t.ErrorMessage)
+	c.StartedAt = clonePtr(t.StartedAt)
+	c.CompletedAt = clonePtr(t.CompletedAt)
+	c.WaitUntil = clonePtr(t.WaitUntil)
+	c.BatchID = clonePtr(t.BatchID)
+	c.BatchName = clonePtr(t.BatchName)
+	c.Checksum = clonePtr(t.Checksum)
+	c.Meta = maps.Clone(t.Meta)
+	if c.Meta == nil {
+		c.Meta = map[string]string{}
+	}
+	return c
+}
+
+// SetProgress records bytes on disk and the size, and derives the percentage.
+func (t *Task) SetProgress(downloaded, size int64) {
+	t.Downloaded, t.Size = downloaded, size
+	t.Progress = 0
+	if size > 0 {
+		t.Progress = min(100, float64(downloaded)*100/float64(size))
+	}
+}
+
+// SetError records a human-readable error, or clears it with "".
+func (t *Task) SetError(msg string) {
+	if msg == "" {
+		t.ErrorMessage = nil
+		return
+	}
+	t.ErrorMessage = &msg
+}
+
+// Now is the clock every timestamp of the model uses: UTC, to the millisecond,
+// so what is stored equals what is sent.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// TimePtr returns a pointer to a copy of t.
+func TimePtr(t time.Time) *time.Time { return &t }
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

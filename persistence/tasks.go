@@ -1,0 +1,114 @@
+package persistence
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+func taskKey(id string) []byte { return append(append([]byte{}, prefixTask...), id...) }
+
+// LoadTasks returns every stored task.
+func (s *Store) LoadTasks() ([]task.Task, error) {
+	var out []task.Task
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixTask, PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var t task.Task
+			err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) })
+			if err != nil {
+				return fmt.Errorf("decode %s: %w", it.Item().Key(), err)
+			}
+			if t.Meta == nil {
+				t.Meta = map[string]string{}
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SaveTasks writes tasks in one transaction and keeps the per-state counts
+// exact: each task's previous state is read in the same transaction.
+func (s *Store) SaveTasks(tasks ...task.Task) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	delta := map[task.State]int64{}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		clear(delta)
+		for i := range tasks {
+			t := &tasks[i]
+			prev, err := storedState(txn, t.ID)
+			if err != nil {
+				return err
+			}
+			raw, err := json.Marshal(t)
+			if err != nil {
+				return fmt.Errorf("encode task %s: %w", t.ID, err)
+			}
+			if err := txn.Set(taskKey(t.ID), raw); err != nil {
+				return fmt.Errorf("write task %s: %w", t.ID, err)
+			}
+			if prev != t.State {
+				if prev != "" {
+					delta[prev]--
+				}
+				delta[t.State]++
+			}
+		}
+		return s.writeCounts(txn, delta)
+	})
+	if err != nil {
+		return err
+	}
+	s.applyCounts(delta)
+	return nil
+}
+
+// DeleteTask removes a task; deleting one that is not there is not an error.
+func (s *Store) DeleteTask(id string) error {
+	delta := map[task.State]int64{}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		clear(delta)
+		prev, err := storedState(txn, id)
+		if err != nil || prev == "" {
+			return err
+		}
+		if err := txn.Delete(taskKey(id)); err != nil {
+			return fmt.Errorf("delete task %s: %w", id, err)
+		}
+		delta[prev]--
+		return s.writeCounts(txn, delta)
+	})
+	if err != nil {
+		return err
+	}
+	s.applyCounts(delta)
+	return nil
+}
+
+// storedState is the state of the stored copy of a task, or "" if none.
+func storedState(txn *badger.Txn, id string) (task.State, error) {
+	item, err := txn.Get(taskKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read task %s: %w", id, err)
+	}
+	var head struct {
+		State task.State `json:"state"`
+	}
+	err = item.Value(func(v []byte) error { return json.Unmarshal(v, &head) })
+	if err != nil {
+		return "", fmt.Errorf("decode task %s: %w", id, err)
+	}
+	return head.State, nil
+}
