@@ -6,10 +6,10 @@ import "github.com/fetchd/fetchd/engine/task"
 type ChangeKind int
 
 const (
-	Added    ChangeKind = iota // a new task
-	Updated                    // its state changed (and maybe other fields)
-	Moved                      // only progress figures changed
-	Removed                    // deleted; only ID and BatchID are set
+	Added   ChangeKind = iota // a new task
+	Updated                   // its state changed (and maybe other fields)
+	Moved                     // only progress figures changed
+	Removed                   // deleted; only ID and BatchID are set
 )
 
 // Change is one event of the manager's ordered stream; Task is a snapshot.

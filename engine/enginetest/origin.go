@@ -1,0 +1,210 @@
+// Package enginetest holds helpers for tests of fetchd against real sockets:
+// an HTTP origin that serves deterministic bytes with Range, throttling and
+// faults, and a deadline-bound poll.
+package enginetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// File is what the origin serves at one path.
+type File struct {
+	Data               []byte
+	Rate               int           // bytes/s; 0 serves at full speed
+	IgnoreRange        bool          // answer 200 with the whole body to every request
+	Faults             []int         // statuses to answer first, one per request, in order
+	RetryAfter         string        // sent with every fault
+	ContentDisposition string        // sent with the body when set
+	Gate               chan struct{} // when set, the body waits until it is closed
+}
+
+// Request is what the origin saw of one request.
+type Request struct {
+	Path  string
+	Range string
+	Start int64 // the range's first byte, 0 without Range
+	At    time.Time
+}
+
+// Origin is a loopback HTTP server for tests.
+type Origin struct {
+	*httptest.Server
+
+	mu       sync.Mutex
+	files    map[string]*File
+	requests []Request
+
+	sent     atomic.Int64 // body bytes written
+	inFlight atomic.Int64
+	maxIn    atomic.Int64
+}
+
+// NewOrigin starts an origin that stops when the test ends.
+func NewOrigin(t testing.TB) *Origin {
+	o := &Origin{files: map[string]*File{}}
+	o.Server = httptest.NewServer(http.HandlerFunc(o.serve))
+	t.Cleanup(o.Close)
+	return o
+}
+
+// Add serves f at path and returns its URL.
+func (o *Origin) Add(path string, f *File) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.files[path] = f
+	return o.URL + path
+}
+
+// Requests returns the requests seen so far, optionally only those for path.
+func (o *Origin) Requests(path string) []Request {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var out []Request
+	for _, r := range o.requests {
+		if path == "" || r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// BytesSent is the number of body bytes the origin has written.
+func (o *Origin) BytesSent() int64 { return o.sent.Load() }
+
+// MaxInFlight is the most bodies the origin was serving at once.
+func (o *Origin) MaxInFlight() int64 { return o.maxIn.Load() }
+
+func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
+	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), At: time.Now()}
+	req.Start = rangeStart(req.Range)
+	o.mu.Lock()
+	o.requests = append(o.requests, req)
+	f, ok := o.files[r.URL.Path]
+	fault := 0
+	if ok && len(f.Faults) > 0 {
+		fault, f.Faults = f.Faults[0], f.Faults[1:]
+	}
+	o.mu.Unlock()
+	switch {
+	case !ok:
+		http.NotFound(w, r)
+		return
+	case fault != 0:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		http.Error(w, http.StatusText(fault), fault)
+		return
+	}
+
+	n := o.inFlight.Add(1)
+	defer o.inFlight.Add(-1)
+	for {
+		m := o.maxIn.Load()
+		if n <= m || o.maxIn.CompareAndSwap(m, n) {
+			break
+		}
+	}
+
+	body := f.Data
+	status := http.StatusOK
+	if f.ContentDisposition != "" {
+		w.Header().Set("Content-Disposition", f.ContentDisposition)
+	}
+	if req.Range != "" && !f.IgnoreRange {
+		if req.Start >= int64(len(f.Data)) {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", len(f.Data)))
+			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
+			return
+		}
+		body = f.Data[req.Start:]
+		status = http.StatusPartialContent
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", req.Start, len(f.Data)-1, len(f.Data)))
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.WriteHeader(status)
+	if f.Gate != nil {
+		select {
+		case <-f.Gate:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	o.write(w, r, body, f.Rate)
+}
+
+// write sends body, throttled to rate bytes/s in 20 slices a second.
+func (o *Origin) write(w http.ResponseWriter, r *http.Request, body []byte, rate int) {
+	chunk := len(body)
+	var tick *time.Ticker
+	if rate > 0 {
+		chunk = max(rate/20, 1)
+		tick = time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+	}
+	for len(body) > 0 {
+		n := min(chunk, len(body), 1<<20)
+		if _, err := w.Write(body[:n]); err != nil {
+			return
+		}
+		o.sent.Add(int64(n))
+		body = body[n:]
+		if tick != nil {
+			w.(http.Flusher).Flush()
+			select {
+			case <-tick.C:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}
+}
+
+func rangeStart(h string) int64 {
+	spec, ok := strings.CutPrefix(h, "bytes=")
+	if !ok {
+		return 0
+	}
+	start, _, _ := strings.Cut(spec, "-")
+	n, _ := strconv.ParseInt(start, 10, 64)
+	return n
+}
+
+// Bytes returns n deterministic pseudo-random bytes for seed.
+func Bytes(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	b := make([]byte, n)
+	for i := 0; i+8 <= n; i += 8 {
+		v := r.Uint64()
+		for j := range 8 {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	for i := n &^ 7; i < n; i++ {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// Eventually polls cond every few milliseconds until it holds or the deadline
+// passes, then fails the test with what.
+func Eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,222 @@
+package engine_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fetchd/fetchd/engine/enginetest"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+func sha(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+// fileIs checks the finished file holds exactly want and no part file is left.
+func (h *harness) fileIs(name string, want []byte) {
+	h.t.Helper()
+	got, err := os.ReadFile(filepath.Join(h.cfg.DownloadDir, name))
+	if err != nil {
+		h.t.Fatalf("read downloaded file: %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		h.t.Fatalf("%s: got %d bytes (%s), want %d bytes (%s)", name, len(got), sha(got), len(want), sha(want))
+	}
+	if _, err := os.Stat(filepath.Join(h.cfg.DownloadDir, task.PartName(name))); !os.IsNotExist(err) {
+		h.t.Fatalf("part file of %s is still there (err %v)", name, err)
+	}
+}
+
+func TestResumeAfterPauseUsesRange(t *testing.T) {
+	h := newHarness(t, nil)
+	data := enginetest.Bytes(2<<20, 1)
+	url := h.origin.Add("/big.bin", &enginetest.File{Data: data, Rate: 1 << 20})
+	tk := h.add(map[string]any{"url": url, "checksum": sha(data)})
+
+	enginetest.Eventually(t, 10*time.Second, "bytes on disk", func() bool { return h.get(tk.ID).Downloaded > 128<<10 })
+	if code, body := h.action(tk.ID, "pause"); code != http.StatusOK || body["state"] != "PAUSED" {
+		t.Fatalf("pause: %d %v", code, body)
+	}
+	// The origin is throttled, so much of the file is still missing when paused.
+	if code, body := h.action(tk.ID, "resume"); code != http.StatusOK || body["state"] != "QUEUED" {
+		t.Fatalf("resume: %d %v", code, body)
+	}
+	done := h.waitState(tk.ID, task.Completed, 20*time.Second)
+
+	reqs := h.origin.Requests("/big.bin")
+	if len(reqs) < 2 || reqs[len(reqs)-1].Start <= 0 {
+		t.Fatalf("resume did not ask for a range: %+v", reqs)
+	}
+	if done.Filename != "big.bin" || done.Size != int64(len(data)) || done.Downloaded != done.Size || done.Progress != 100 {
+		t.Fatalf("completed task: %+v", done)
+	}
+	h.fileIs("big.bin", data)
+	if sent := h.origin.BytesSent(); sent > int64(len(data))+256<<10 {
+		t.Fatalf("origin sent %d bytes for a %d-byte file: the resume re-downloaded", sent, len(data))
+	}
+}
+
+func TestResumeAfterRestart(t *testing.T) {
+	h := newHarness(t, nil)
+	data := enginetest.Bytes(3<<20, 2)
+	const rate = 1 << 20
+	url := h.origin.Add("/restart.bin", &enginetest.File{Data: data, Rate: rate})
+	tk := h.add(map[string]any{"url": url, "checksum": sha(data)})
+	enginetest.Eventually(t, 10*time.Second, "a checkpoint with progress", func() bool { return h.get(tk.ID).Downloaded > 512<<10 })
+
+	h.reopen()
+	if st := h.get(tk.ID).State; st != task.Queued && st != task.Starting && st != task.Downloading {
+		t.Fatalf("after restart the task is %s, want it queued or running again", st)
+	}
+	h.waitState(tk.ID, task.Completed, 20*time.Second)
+	h.fileIs("restart.bin", data)
+
+	reqs := h.origin.Requests("/restart.bin")
+	if last := reqs[len(reqs)-1]; last.Start <= 0 {
+		t.Fatalf("the restarted download began at byte %d; want it to resume", last.Start)
+	}
+	// One checkpoint's worth: the bytes the origin sends in one interval.
+	checkpointWorth := int64(rate) * int64(h.cfg.Checkpoint) / int64(time.Second)
+	if extra := h.origin.BytesSent() - int64(len(data)); extra > checkpointWorth+256<<10 {
+		t.Fatalf("origin sent %d bytes more than the file after a restart", extra)
+	}
+}
+
+func TestServerIgnoringRangeRestartsFromZero(t *testing.T) {
+	h := newHarness(t, nil)
+	data := enginetest.Bytes(1<<20, 3)
+	url := h.origin.Add("/norange.bin", &enginetest.File{Data: data, Rate: 1 << 20, IgnoreRange: true})
+	tk := h.add(map[string]any{"url": url})
+	enginetest.Eventually(t, 10*time.Second, "bytes on disk", func() bool { return h.get(tk.ID).Downloaded > 64<<10 })
+	h.action(tk.ID, "pause")
+	h.action(tk.ID, "resume")
+	h.waitState(tk.ID, task.Completed, 20*time.Second)
+	h.fileIs("norange.bin", data)
+	if reqs := h.origin.Requests("/norange.bin"); len(reqs) < 2 || reqs[1].Range == "" {
+		t.Fatalf("want a second request asking for a range: %+v", reqs)
+	}
+}
+
+func TestRangeNotSatisfiableOnCompletePartIsDone(t *testing.T) {
+	h := newHarness(t, nil)
+	data := enginetest.Bytes(100<<10, 4)
+	url := h.origin.Add("/whole.bin", &enginetest.File{Data: data})
+	// A part file that already holds every byte, as a crash right before the
+	// rename would leave it.
+	if err := os.WriteFile(filepath.Join(h.cfg.DownloadDir, "whole.bin.part"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tk := h.add(map[string]any{"url": url, "filename": "whole.bin"})
+	// the name is taken by the part file, so the task gets another one
+	if tk.Filename != "whole (1).bin" {
+		t.Fatalf("filename %q, want the collision suffix", tk.Filename)
+	}
+	h.waitState(tk.ID, task.Completed, 10*time.Second)
+	h.fileIs(tk.Filename, data)
+}
+
+func TestRetriesServerErrorsThenSucceeds(t *testing.T) {
+	h := newHarness(t, nil)
+	data := enginetest.Bytes(64<<10, 5)
+	url := h.origin.Add("/flaky.bin", &enginetest.File{Data: data, Faults: []int{503, 503}, RetryAfter: "1"})
+	tk := h.add(map[string]any{"url": url})
+
+	waiting := h.waitState(tk.ID, task.Waiting, 5*time.Second)
+	if waiting.WaitUntil == nil || waiting.RetryCount < 1 || !strings.Contains(deref(waiting.ErrorMessage), "503") {
+		t.Fatalf("waiting task: %+v (error %q)", waiting, deref(waiting.ErrorMessage))
+	}
+	if d := time.Until(*waiting.WaitUntil); d > 1500*time.Millisecond {
+		t.Fatalf("wait_until is %s away; Retry-After said 1 s", d)
+	}
+	done := h.waitState(tk.ID, task.Completed, 10*time.Second)
+	if done.RetryCount != 2 {
+		t.Fatalf("retry_count %d, want 2", done.RetryCount)
+	}
+	if n := len(h.origin.Requests("/flaky.bin")); n != 3 {
+		t.Fatalf("origin saw %d requests, want 3", n)
+	}
+	h.fileIs("flaky.bin", data)
+}
+
+func TestRetriesAreLimited(t *testing.T) {
+	h := newHarness(t, nil)
+	h.call("PUT", "/api/settings", map[string]any{"max_retries": 2}, nil)
+	url := h.origin.Add("/down.bin", &enginetest.File{Data: []byte("x"), Faults: []int{500, 502, 503, 504}})
+	tk := h.add(map[string]any{"url": url})
+	failed := h.waitState(tk.ID, task.Failed, 10*time.Second)
+	if failed.RetryCount != 2 || !strings.Contains(deref(failed.ErrorMessage), "503") {
+		t.Fatalf("failed task: retry_count %d, error %q", failed.RetryCount, deref(failed.ErrorMessage))
+	}
+	if n := len(h.origin.Requests("/down.bin")); n != 3 {
+		t.Fatalf("origin saw %d requests, want 1 + 2 retries", n)
+	}
+}
+
+func TestNotFoundFailsAtOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	tk := h.add(map[string]any{"url": h.origin.URL + "/missing.bin"})
+	failed := h.waitState(tk.ID, task.Failed, 5*time.Second)
+	if failed.RetryCount != 0 || !strings.Contains(deref(failed.ErrorMessage), "404") {
+		t.Fatalf("failed task: retry_count %d, error %q", failed.RetryCount, deref(failed.ErrorMessage))
+	}
+	if n := len(h.origin.Requests("/missing.bin")); n != 1 {
+		t.Fatalf("origin saw %d requests for a 404, want 1", n)
+	}
+}
+
+func TestChecksumMismatchFails(t *testing.T) {
+	h := newHarness(t, nil)
+	data := enginetest.Bytes(32<<10, 6)
+	url := h.origin.Add("/bad.bin", &enginetest.File{Data: data})
+	tk := h.add(map[string]any{"url": url, "checksum": sha([]byte("something else"))})
+	failed := h.waitState(tk.ID, task.Failed, 5*time.Second)
+	if !strings.Contains(deref(failed.ErrorMessage), "checksum mismatch") {
+		t.Fatalf("error %q, want a checksum mismatch", deref(failed.ErrorMessage))
+	}
+	for _, name := range []string{"bad.bin", "bad.bin.part"} {
+		if _, err := os.Stat(filepath.Join(h.cfg.DownloadDir, name)); !os.IsNotExist(err) {
+			t.Fatalf("%s exists after a checksum mismatch", name)
+		}
+	}
+}
+
+func TestFilenameFromContentDispositionAndCollisions(t *testing.T) {
+	h := newHarness(t, nil)
+	data := []byte("hello")
+	url := h.origin.Add("/dl", &enginetest.File{Data: data, ContentDisposition: `attachment; filename="../../etc/report final.txt"`})
+	first := h.add(map[string]any{"url": url})
+	h.waitState(first.ID, task.Completed, 5*time.Second)
+	second := h.add(map[string]any{"url": url, "force": true})
+	h.waitState(second.ID, task.Completed, 5*time.Second)
+
+	if got := h.get(first.ID).Filename; got != "report final.txt" {
+		t.Fatalf("first filename %q", got)
+	}
+	if got := h.get(second.ID).Filename; got != "report final (1).txt" {
+		t.Fatalf("second filename %q", got)
+	}
+	h.fileIs("report final.txt", data)
+	h.fileIs("report final (1).txt", data)
+
+	h.origin.Add("/files/plain name.iso", &enginetest.File{Data: data})
+	fromPath := h.add(map[string]any{"url": h.origin.URL + "/files/plain%20name.iso"})
+	if got := h.waitState(fromPath.ID, task.Completed, 5*time.Second).Filename; got != "plain name.iso" {
+		t.Fatalf("filename from the URL path: %q", got)
+	}
+}
+
+func TestDestinationSubfolder(t *testing.T) {
+	h := newHarness(t, nil)
+	data := []byte("in a folder")
+	tk := h.add(map[string]any{"url": h.origin.Add("/f.txt", &enginetest.File{Data: data}), "destination": "tv/show"})
+	h.waitState(tk.ID, task.Completed, 5*time.Second)
+	h.fileIs("tv/show/f.txt", data)
+}
