@@ -193,7 +193,9 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 	case f.Err == nil:
 		m.completed(t, f.Size)
 	case !t.State.Active():
-		// Paused, or re-queued by a shutdown or a resume: the part file stays.
+		// Paused, or re-queued by a shutdown or a resume: the part file stays,
+		// and the task shows what it holds.
+		t.SetProgress(f.Downloaded, max(f.Size, t.Size))
 		t.Speed, t.ETA = 0, 0
 		m.persist(t)
 	case crashed:

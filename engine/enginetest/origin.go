@@ -134,6 +134,7 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.WriteHeader(status)
 	if f.Gate != nil {
+		w.(http.Flusher).Flush() // the headers go out; the body waits
 		select {
 		case <-f.Gate:
 		case <-r.Context().Done():
