@@ -143,7 +143,9 @@ type panicTransport struct {
 	next http.RoundTripper
 }
 
-func panicOn(path string, next http.RoundTripper) http.RoundTripper { return panicTransport{path, next} }
+func panicOn(path string, next http.RoundTripper) http.RoundTripper {
+	return panicTransport{path, next}
+}
 
 func (p panicTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL.Path == p.path {

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fetchd/fetchd/engine/enginetest"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// The daemon as users run it: a real process, killed with SIGTERM and -9.
+
+func buildDaemon(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "fetchd")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type daemon struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	base string
+	logs *bytes.Buffer
+}
+
+func startDaemon(t *testing.T, bin, dir string, args ...string) *daemon {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	d := &daemon{t: t, base: "http://" + addr, logs: &bytes.Buffer{}}
+	d.cmd = exec.Command(bin, append([]string{"--addr", addr, "--data-dir", filepath.Join(dir, "data"), "--download-dir", filepath.Join(dir, "dl")}, args...)...)
+	d.cmd.Stdout, d.cmd.Stderr = d.logs, d.logs
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.cmd.Process.Kill(); d.cmd.Wait() })
+	enginetest.Eventually(t, 20*time.Second, "the daemon to answer", func() bool {
+		resp, err := http.Get(d.base + "/api/health")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == 200
+	})
+	return d
+}
+
+func (d *daemon) getTask(id string) task.Task {
+	d.t.Helper()
+	resp, err := http.Get(d.base + "/api/downloads/" + id)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tk task.Task
+	json.NewDecoder(resp.Body).Decode(&tk)
+	return tk
+}
+
+func (d *daemon) add(url string) task.Task {
+	d.t.Helper()
+	resp, err := http.Post(d.base+"/api/downloads", "application/json", strings.NewReader(fmt.Sprintf(`{"url":%q}`, url)))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tk task.Task
+	json.NewDecoder(resp.Body).Decode(&tk)
+	if resp.StatusCode != 201 {
+		d.t.Fatalf("add: %d", resp.StatusCode)
+	}
+	return tk
+}
+
+func TestDaemonSurvivesKill9AndStopsOnSIGTERM(t *testing.T) {
+	bin := buildDaemon(t)
+	dir := t.TempDir()
+	origin := enginetest.NewOrigin(t)
+	data := enginetest.Bytes(3<<20, 11)
+	url := origin.Add("/movie.mkv", &enginetest.File{Data: data, Rate: 1 << 20})
+
+	d := startDaemon(t, bin, dir)
+	tk := d.add(url)
+	enginetest.Eventually(t, 10*time.Second, "progress", func() bool { return d.getTask(tk.ID).Downloaded > 256<<10 })
+	d.cmd.Process.Signal(syscall.SIGKILL)
+	d.cmd.Wait()
+
+	d = startDaemon(t, bin, dir)
+	enginetest.Eventually(t, 30*time.Second, "completion after kill -9", func() bool {
+		st := d.getTask(tk.ID).State
+		if st == task.Failed {
+			t.Fatalf("failed: %s", d.logs)
+		}
+		return st == task.Completed
+	})
+	got, err := os.ReadFile(filepath.Join(dir, "dl", "movie.mkv"))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("file after kill -9 and resume: %d bytes, %v", len(got), err)
+	}
+	reqs := origin.Requests("/movie.mkv")
+	if reqs[len(reqs)-1].Start == 0 {
+		t.Fatal("after kill -9 the download started over instead of resuming")
+	}
+
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- d.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, d.logs)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("daemon did not exit after SIGTERM")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(d.logs.String()), "\n") {
+		var entry map[string]any
+		if err := json.Unmarshal([]byte(line), &entry); err != nil || entry["component"] == nil {
+			t.Errorf("log line is not JSON with a component: %s", line)
+		}
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"--version"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "fetchd ") {
+		t.Fatalf("--version: %d %q", code, out.String())
+	}
+	out.Reset()
+	if code := run([]string{"--help"}, &out, &errOut); code != 0 || !strings.Contains(errOut.String(), "--max-concurrent") || !strings.Contains(errOut.String(), "FETCHD_") {
+		t.Fatalf("--help: %d %q", code, errOut.String())
+	}
+	if code := run([]string{"--bogus"}, &out, &errOut); code != 2 {
+		t.Fatalf("bad flag exit code %d, want 2", code)
+	}
+}

@@ -1,0 +1,98 @@
+package persistence
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+func open(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir, zerolog.Nop())
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	return s
+}
+
+func TestCountsStayExactAcrossWritesDeletesAndReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	a := task.Task{ID: "a", State: task.Queued}
+	b := task.Task{ID: "b", State: task.Queued}
+	must(t, s.SaveTasks(a, b))
+	a.State = task.Downloading
+	must(t, s.SaveTasks(a))
+	must(t, s.SaveTasks(a)) // same state again: no change
+	a.State = task.Completed
+	b.State = task.Failed
+	must(t, s.SaveTasks(a, b))
+	must(t, s.DeleteTask("b"))
+	must(t, s.DeleteTask("b")) // already gone: no change
+	want := map[task.State]int64{task.Completed: 1}
+	check(t, s.Counts(), want)
+	must(t, s.Close())
+
+	s = open(t, dir)
+	defer s.Close()
+	check(t, s.Counts(), want)
+	tasks, err := s.LoadTasks()
+	if err != nil || len(tasks) != 1 || tasks[0].ID != "a" || tasks[0].State != task.Completed || tasks[0].Meta == nil {
+		t.Fatalf("loaded %+v, %v", tasks, err)
+	}
+}
+
+func check(t *testing.T, got, want map[task.State]int64) {
+	t.Helper()
+	for _, st := range task.States {
+		if got[st] != want[st] {
+			t.Fatalf("count of %s = %d, want %d (all: %v)", st, got[st], want[st], got)
+		}
+	}
+}
+
+func TestSettingsRoundTrip(t *testing.T) {
+	s := open(t, "")
+	defer s.Close()
+	if _, found, err := s.LoadSettings(); found || err != nil {
+		t.Fatalf("fresh store has settings: %v %v", found, err)
+	}
+	want := task.Settings{MaxConcurrent: 9, MaxRetries: 1, SpeedLimit: 42}
+	must(t, s.SaveSettings(want))
+	got, found, err := s.LoadSettings()
+	if !found || err != nil || got != want {
+		t.Fatalf("settings %+v %v %v", got, found, err)
+	}
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	must(t, s.db.Update(func(txn *badger.Txn) error { return txn.Set(keySchema, []byte("99")) }))
+	must(t, s.Close())
+	_, err := Open(dir, zerolog.Nop())
+	if err == nil || !strings.Contains(err.Error(), "schema version 99") {
+		t.Fatalf("open of a newer store: %v", err)
+	}
+}
+
+func TestOpenOnAFileFails(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "file")
+	must(t, os.WriteFile(f, []byte("x"), 0o644))
+	if _, err := Open(f, zerolog.Nop()); err == nil {
+		t.Fatal("opening a store on a plain file succeeded")
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
