@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
 )
@@ -219,4 +220,36 @@ func TestDestinationSubfolder(t *testing.T) {
 	tk := h.add(map[string]any{"url": h.origin.Add("/f.txt", &enginetest.File{Data: data}), "destination": "tv/show"})
 	h.waitState(tk.ID, task.Completed, 5*time.Second)
 	h.fileIs("tv/show/f.txt", data)
+}
+
+func TestStalledOriginIsRetriedAndResumed(t *testing.T) {
+	h := newHarness(t, func(c *engine.Config) { c.StallTimeout = 300 * time.Millisecond })
+	data := enginetest.Bytes(256<<10, 12)
+	url := h.origin.Add("/stall.bin", &enginetest.File{Data: data, Stalls: 1})
+	tk := h.add(map[string]any{"url": url, "checksum": sha(data)})
+	waiting := h.waitState(tk.ID, task.Waiting, 5*time.Second)
+	if !strings.Contains(deref(waiting.ErrorMessage), "no data") {
+		t.Fatalf("error %q, want it to name the stall", deref(waiting.ErrorMessage))
+	}
+	h.waitState(tk.ID, task.Completed, 10*time.Second)
+	h.fileIs("stall.bin", data)
+	if reqs := h.origin.Requests("/stall.bin"); reqs[len(reqs)-1].Start != int64(len(data)/2) {
+		t.Fatalf("after the stall the download asked for %q; want it to resume at byte %d", reqs[len(reqs)-1].Range, len(data)/2)
+	}
+}
+
+func TestOriginThatLiesAboutSizeFails(t *testing.T) {
+	h := newHarness(t, nil)
+	h.call("PUT", "/api/settings", map[string]any{"max_retries": 1}, nil)
+	url := h.origin.Add("/liar.bin", &enginetest.File{Data: enginetest.Bytes(64<<10, 13), ShortBody: true})
+	tk := h.add(map[string]any{"url": url})
+	failed := h.waitState(tk.ID, task.Failed, 10*time.Second)
+	if failed.RetryCount != 1 || !strings.Contains(deref(failed.ErrorMessage), "EOF") {
+		t.Fatalf("retry_count %d, error %q", failed.RetryCount, deref(failed.ErrorMessage))
+	}
+	// What it did send is kept, and shown, for a retry by the user: half of
+	// the file, then half of the rest on the resumed attempt.
+	if got := h.get(tk.ID).Downloaded; got != 48<<10 {
+		t.Fatalf("downloaded %d, want the %d bytes on disk", got, 48<<10)
+	}
 }

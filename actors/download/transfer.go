@@ -49,6 +49,9 @@ func (t *transfer) run(ctx context.Context) (downloaded, size int64, err error) 
 	defer stall.Stop()
 
 	downloaded, size, err = t.fetch(ctx, stall)
+	if err != nil {
+		downloaded = t.partSize() // what a later attempt can resume from
+	}
 	if err != nil && ctx.Err() != nil {
 		switch context.Cause(ctx) {
 		case errStalled:

@@ -183,6 +183,10 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 	if !ok {
 		return // deleted while it ran
 	}
+	if f.Err != nil {
+		// The task shows what its part file holds, for a resume or retry.
+		t.SetProgress(f.Downloaded, max(f.Size, t.Size))
+	}
 	var dlErr *download.Error
 	switch {
 	case t.State == task.Cancelled:
@@ -193,9 +197,7 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 	case f.Err == nil:
 		m.completed(t, f.Size)
 	case !t.State.Active():
-		// Paused, or re-queued by a shutdown or a resume: the part file stays,
-		// and the task shows what it holds.
-		t.SetProgress(f.Downloaded, max(f.Size, t.Size))
+		// Paused, or re-queued by a shutdown or a resume: the part file stays.
 		t.Speed, t.ETA = 0, 0
 		m.persist(t)
 	case crashed:

@@ -25,6 +25,8 @@ type File struct {
 	RetryAfter         string        // sent with every fault
 	ContentDisposition string        // sent with the body when set
 	Gate               chan struct{} // when set, the body waits until it is closed
+	Stalls             int           // this many requests send half the body, then nothing
+	ShortBody          bool          // promise the whole length, send half, hang up
 }
 
 // Request is what the origin saw of one request.
@@ -89,9 +91,13 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
 	o.requests = append(o.requests, req)
 	f, ok := o.files[r.URL.Path]
-	fault := 0
+	fault, stall := 0, false
 	if ok && len(f.Faults) > 0 {
 		fault, f.Faults = f.Faults[0], f.Faults[1:]
+	}
+	if ok && fault == 0 && f.Stalls > 0 {
+		f.Stalls--
+		stall = true
 	}
 	o.mu.Unlock()
 	switch {
@@ -141,7 +147,17 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	o.write(w, r, body, f.Rate)
+	switch {
+	case stall:
+		o.write(w, r, body[:len(body)/2], f.Rate)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	case f.ShortBody:
+		o.write(w, r, body[:len(body)/2], f.Rate)
+		panic(http.ErrAbortHandler) // drop the connection mid-body
+	default:
+		o.write(w, r, body, f.Rate)
+	}
 }
 
 // write sends body, throttled to rate bytes/s in 20 slices a second.

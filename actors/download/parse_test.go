@@ -1,0 +1,46 @@
+package download
+
+import (
+	"testing"
+	"time"
+)
+
+func TestParseContentRange(t *testing.T) {
+	for _, c := range []struct {
+		in           string
+		start, total int64
+		ok           bool
+	}{
+		{"bytes 100-199/200", 100, 200, true},
+		{"bytes 0-0/*", 0, -1, true},
+		{"bytes */200", 0, 0, false},
+		{"bytes -5-10/20", 0, 0, false},
+		{"items 1-2/3", 0, 0, false},
+		{"bytes 1-2/x", 0, 0, false},
+		{"", 0, 0, false},
+	} {
+		start, total, ok := parseContentRange(c.in)
+		if ok != c.ok || ok && (start != c.start || total != c.total) {
+			t.Errorf("parseContentRange(%q) = %d, %d, %v", c.in, start, total, ok)
+		}
+	}
+	if rangeTotal("bytes */4096") != 4096 || rangeTotal("bytes 0-1/2") != -1 || rangeTotal("bytes */-3") != -1 {
+		t.Error("rangeTotal")
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{
+		"":                              0,
+		"7":                             7 * time.Second,
+		"-1":                            0,
+		"soon":                          0,
+		"Thu, 01 Jan 2026 00:00:30 GMT": 30 * time.Second,
+		"Wed, 31 Dec 2025 00:00:00 GMT": 0,
+	} {
+		if got := retryAfter(in, now); got != want {
+			t.Errorf("retryAfter(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
