@@ -21,8 +21,8 @@ type apiErr struct {
 }
 
 func TestBadInputGetsClearErrors(t *testing.T) {
-	h := newHarness(t, nil)
-	url := h.origin.Add("/ok", &enginetest.File{Data: []byte("ok")})
+	h := enginetest.Start(t, nil)
+	url := h.Origin.Add("/ok", &enginetest.File{Data: []byte("ok")})
 	cases := []struct {
 		name, body string
 		code       int
@@ -49,17 +49,17 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var e apiErr
-			code := h.call("POST", "/api/downloads", c.body, &e)
+			code := h.Call("POST", "/api/downloads", c.body, &e)
 			if code != c.code || e.Error != c.errCode || !strings.Contains(e.Message, c.mention) {
 				t.Fatalf("%d %+v; want %d %s mentioning %q", code, e, c.code, c.errCode, c.mention)
 			}
 		})
 	}
 	var page struct{ Total int }
-	if h.call("GET", "/api/downloads", nil, &page); page.Total != 0 {
+	if h.Call("GET", "/api/downloads", nil, &page); page.Total != 0 {
 		t.Fatalf("bad requests created %d tasks", page.Total)
 	}
-	entries, _ := os.ReadDir(filepath.Dir(h.cfg.DownloadDir))
+	entries, _ := os.ReadDir(filepath.Dir(h.Cfg.DownloadDir))
 	for _, e := range entries {
 		if e.Name() == "passwd" {
 			t.Fatal("a file escaped the download dir")
@@ -68,74 +68,74 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 }
 
 func TestBodyOver1MiBIs413(t *testing.T) {
-	h := newHarness(t, nil)
+	h := enginetest.Start(t, nil)
 	big := `{"url":"http://x/","category":"` + strings.Repeat("a", 1<<20) + `"}`
 	var e apiErr
-	if code := h.call("POST", "/api/downloads", big, &e); code != http.StatusRequestEntityTooLarge || e.Error != "too_large" {
+	if code := h.Call("POST", "/api/downloads", big, &e); code != http.StatusRequestEntityTooLarge || e.Error != "too_large" {
 		t.Fatalf("%d %+v, want 413 too_large", code, e)
 	}
 }
 
 func TestDuplicateURLConflictsUnlessForced(t *testing.T) {
-	h := newHarness(t, nil)
-	url := h.origin.Add("/dup", &enginetest.File{Data: []byte("d")})
-	first := h.add(map[string]any{"url": url})
-	h.waitState(first.ID, task.Completed, 5*time.Second)
+	h := enginetest.Start(t, nil)
+	url := h.Origin.Add("/dup", &enginetest.File{Data: []byte("d")})
+	first := h.Add(map[string]any{"url": url})
+	h.WaitState(first.ID, task.Completed, 5*time.Second)
 
 	var e apiErr
-	if code := h.call("POST", "/api/downloads", map[string]any{"url": url}, &e); code != http.StatusConflict || !strings.Contains(e.Message, first.ID) {
+	if code := h.Call("POST", "/api/downloads", map[string]any{"url": url}, &e); code != http.StatusConflict || !strings.Contains(e.Message, first.ID) {
 		t.Fatalf("duplicate of a completed task: %d %+v", code, e)
 	}
-	h.add(map[string]any{"url": url, "force": true})
+	h.Add(map[string]any{"url": url, "force": true})
 
-	failing := h.add(map[string]any{"url": h.origin.URL + "/nothing"})
-	h.waitState(failing.ID, task.Failed, 5*time.Second)
-	h.add(map[string]any{"url": h.origin.URL + "/nothing"}) // a FAILED task is no duplicate
+	failing := h.Add(map[string]any{"url": h.Origin.URL + "/nothing"})
+	h.WaitState(failing.ID, task.Failed, 5*time.Second)
+	h.Add(map[string]any{"url": h.Origin.URL + "/nothing"}) // a FAILED task is no duplicate
 }
 
 func TestTokenRequired(t *testing.T) {
-	h := newHarness(t, func(c *engine.Config) { c.Token = "s3cret" })
+	h := enginetest.Start(t, func(c *engine.Config) { c.Token = "s3cret" })
 	var e apiErr
-	if code := h.call("GET", "/api/downloads", nil, &e); code != http.StatusUnauthorized || e.Error != "unauthorized" {
+	if code := h.Call("GET", "/api/downloads", nil, &e); code != http.StatusUnauthorized || e.Error != "unauthorized" {
 		t.Fatalf("no token: %d %+v", code, e)
 	}
-	if code := h.call("GET", "/api/downloads", nil, nil, "Authorization", "Bearer wrong"); code != http.StatusUnauthorized {
+	if code := h.Call("GET", "/api/downloads", nil, nil, "Authorization", "Bearer wrong"); code != http.StatusUnauthorized {
 		t.Fatalf("wrong token: %d", code)
 	}
-	if code := h.call("GET", "/api/downloads?token=s3cret", nil, nil); code != http.StatusUnauthorized {
+	if code := h.Call("GET", "/api/downloads?token=s3cret", nil, nil); code != http.StatusUnauthorized {
 		t.Fatalf("query token on REST: %d, want 401", code)
 	}
-	if code := h.call("POST", "/api/downloads", map[string]any{"url": "http://x/"}, nil); code != http.StatusUnauthorized {
+	if code := h.Call("POST", "/api/downloads", map[string]any{"url": "http://x/"}, nil); code != http.StatusUnauthorized {
 		t.Fatalf("unauthenticated create: %d", code)
 	}
-	if code := h.call("GET", "/api/downloads", nil, nil, "Authorization", "Bearer s3cret"); code != http.StatusOK {
+	if code := h.Call("GET", "/api/downloads", nil, nil, "Authorization", "Bearer s3cret"); code != http.StatusOK {
 		t.Fatalf("bearer token: %d", code)
 	}
-	if code := h.call("GET", "/api/settings", nil, nil, "X-Api-Key", "s3cret"); code != http.StatusOK {
+	if code := h.Call("GET", "/api/settings", nil, nil, "X-Api-Key", "s3cret"); code != http.StatusOK {
 		t.Fatalf("X-Api-Key: %d", code)
 	}
-	if code := h.call("GET", "/api/health", nil, nil); code != http.StatusOK {
+	if code := h.Call("GET", "/api/health", nil, nil); code != http.StatusOK {
 		t.Fatalf("health must stay open: %d", code)
 	}
 }
 
 func TestPanickingDownloadFailsOnlyItsTask(t *testing.T) {
-	h := newHarness(t, func(c *engine.Config) {
+	h := enginetest.Start(t, func(c *engine.Config) {
 		c.HTTPClient = &http.Client{Transport: panicOn("/boom", http.DefaultTransport)}
 	})
-	boom := h.add(map[string]any{"url": h.origin.Add("/boom", &enginetest.File{Data: []byte("x")})})
+	boom := h.Add(map[string]any{"url": h.Origin.Add("/boom", &enginetest.File{Data: []byte("x")})})
 	data := enginetest.Bytes(128<<10, 7)
-	fine := h.add(map[string]any{"url": h.origin.Add("/fine", &enginetest.File{Data: data})})
+	fine := h.Add(map[string]any{"url": h.Origin.Add("/fine", &enginetest.File{Data: data})})
 
-	failed := h.waitState(boom.ID, task.Failed, 5*time.Second)
-	if !strings.Contains(deref(failed.ErrorMessage), "crashed") {
-		t.Fatalf("error %q, want it to say the download crashed", deref(failed.ErrorMessage))
+	failed := h.WaitState(boom.ID, task.Failed, 5*time.Second)
+	if !strings.Contains(enginetest.Deref(failed.ErrorMessage), "crashed") {
+		t.Fatalf("error %q, want it to say the download crashed", enginetest.Deref(failed.ErrorMessage))
 	}
-	h.waitState(fine.ID, task.Completed, 5*time.Second)
-	h.fileIs("fine", data)
+	h.WaitState(fine.ID, task.Completed, 5*time.Second)
+	fileIs(t, h, "fine", data)
 	// The engine still takes work.
-	again := h.add(map[string]any{"url": h.origin.Add("/after", &enginetest.File{Data: []byte("a")})})
-	h.waitState(again.ID, task.Completed, 5*time.Second)
+	again := h.Add(map[string]any{"url": h.Origin.Add("/after", &enginetest.File{Data: []byte("a")})})
+	h.WaitState(again.ID, task.Completed, 5*time.Second)
 }
 
 type panicTransport struct {
@@ -155,36 +155,36 @@ func (p panicTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestSettingsPersistAndValidate(t *testing.T) {
-	h := newHarness(t, nil)
+	h := enginetest.Start(t, nil)
 	var s task.Settings
-	if h.call("GET", "/api/settings", nil, &s); s != task.DefaultSettings() {
+	if h.Call("GET", "/api/settings", nil, &s); s != task.DefaultSettings() {
 		t.Fatalf("default settings %+v", s)
 	}
-	if code := h.call("PUT", "/api/settings", map[string]any{"max_concurrent": 7, "speed_limit": 1000000}, &s); code != 200 || s.MaxConcurrent != 7 || s.SpeedLimit != 1000000 || s.MaxRetries != 5 {
+	if code := h.Call("PUT", "/api/settings", map[string]any{"max_concurrent": 7, "speed_limit": 1000000}, &s); code != 200 || s.MaxConcurrent != 7 || s.SpeedLimit != 1000000 || s.MaxRetries != 5 {
 		t.Fatalf("PUT settings: %d %+v", code, s)
 	}
 	for _, bad := range []string{`{"max_concurrent":0}`, `{"max_retries":-1}`, `{"speed_limit":-5}`, `{"max_concurrent":"many"}`, `nope`} {
 		var e apiErr
-		if code := h.call("PUT", "/api/settings", bad, &e); code != http.StatusBadRequest || e.Message == "" {
+		if code := h.Call("PUT", "/api/settings", bad, &e); code != http.StatusBadRequest || e.Message == "" {
 			t.Errorf("PUT %s: %d %+v, want 400 with a message", bad, code, e)
 		}
 	}
-	h.reopen()
-	if h.call("GET", "/api/settings", nil, &s); s.MaxConcurrent != 7 || s.SpeedLimit != 1000000 {
+	h.Reopen()
+	if h.Call("GET", "/api/settings", nil, &s); s.MaxConcurrent != 7 || s.SpeedLimit != 1000000 {
 		t.Fatalf("settings after restart %+v", s)
 	}
 }
 
 func TestSpeedLimitHoldsDownloadsBack(t *testing.T) {
-	h := newHarness(t, nil)
+	h := enginetest.Start(t, nil)
 	const limit = 200 << 10
-	h.call("PUT", "/api/settings", map[string]any{"speed_limit": limit}, nil)
+	h.Call("PUT", "/api/settings", map[string]any{"speed_limit": limit}, nil)
 	data := enginetest.Bytes(500<<10, 8)
 	start := time.Now()
-	a := h.add(map[string]any{"url": h.origin.Add("/a", &enginetest.File{Data: data})})
-	b := h.add(map[string]any{"url": h.origin.Add("/b", &enginetest.File{Data: data})})
-	h.waitState(a.ID, task.Completed, 20*time.Second)
-	h.waitState(b.ID, task.Completed, 20*time.Second)
+	a := h.Add(map[string]any{"url": h.Origin.Add("/a", &enginetest.File{Data: data})})
+	b := h.Add(map[string]any{"url": h.Origin.Add("/b", &enginetest.File{Data: data})})
+	h.WaitState(a.ID, task.Completed, 20*time.Second)
+	h.WaitState(b.ID, task.Completed, 20*time.Second)
 	// 1000 KiB at 200 KiB/s across both cannot finish in under ~4.7 s (one
 	// burst is free); a lower bound, so a slow machine never fails it.
 	if took := time.Since(start); took < 3*time.Second {
@@ -193,37 +193,37 @@ func TestSpeedLimitHoldsDownloadsBack(t *testing.T) {
 }
 
 func TestStatesSurviveRestart(t *testing.T) {
-	h := newHarness(t, nil)
-	done := h.add(map[string]any{"url": h.origin.Add("/d", &enginetest.File{Data: []byte("d")})})
-	h.waitState(done.ID, task.Completed, 5*time.Second)
-	slow := h.add(map[string]any{"url": h.origin.Add("/s", &enginetest.File{Data: enginetest.Bytes(1<<20, 1), Rate: 256 << 10})})
-	enginetest.Eventually(t, 5*time.Second, "bytes", func() bool { return h.get(slow.ID).Downloaded > 0 })
-	h.action(slow.ID, "pause")
-	failed := h.add(map[string]any{"url": h.origin.URL + "/gone"})
-	h.waitState(failed.ID, task.Failed, 5*time.Second)
+	h := enginetest.Start(t, nil)
+	done := h.Add(map[string]any{"url": h.Origin.Add("/d", &enginetest.File{Data: []byte("d")})})
+	h.WaitState(done.ID, task.Completed, 5*time.Second)
+	slow := h.Add(map[string]any{"url": h.Origin.Add("/s", &enginetest.File{Data: enginetest.Bytes(1<<20, 1), Rate: 256 << 10})})
+	enginetest.Eventually(t, 5*time.Second, "bytes", func() bool { return h.Get(slow.ID).Downloaded > 0 })
+	h.Action(slow.ID, "pause")
+	failed := h.Add(map[string]any{"url": h.Origin.URL + "/gone"})
+	h.WaitState(failed.ID, task.Failed, 5*time.Second)
 
 	var before, after struct{ Downloads json.RawMessage }
-	h.call("GET", "/api/downloads", nil, &before)
-	h.reopen()
-	h.call("GET", "/api/downloads", nil, &after)
+	h.Call("GET", "/api/downloads", nil, &before)
+	h.Reopen()
+	h.Call("GET", "/api/downloads", nil, &after)
 	if string(before.Downloads) != string(after.Downloads) {
 		t.Fatalf("tasks changed across a restart:\nbefore %s\nafter  %s", before.Downloads, after.Downloads)
 	}
 	var stats task.Stats
-	h.call("GET", "/api/downloads/stats", nil, &stats)
+	h.Call("GET", "/api/downloads/stats", nil, &stats)
 	if stats.DBCounts["all"] != 3 || stats.DBCounts["completed"] != 1 || stats.DBCounts["paused"] != 1 || stats.DBCounts["failed"] != 1 {
 		t.Fatalf("db_counts after restart %v", stats.DBCounts)
 	}
 }
 
 func TestListFiltersSortsAndPages(t *testing.T) {
-	h := newHarness(t, nil)
+	h := enginetest.Start(t, nil)
 	gate := make(chan struct{})
 	t.Cleanup(func() { close(gate) })
 	for i := range 5 {
-		url := h.origin.Add(fmt.Sprintf("/l%d", i), &enginetest.File{Data: []byte("l"), Gate: gate})
-		tk := h.add(map[string]any{"url": url, "priority": i, "filename": fmt.Sprintf("f%d", 4-i)})
-		h.action(tk.ID, "pause")
+		url := h.Origin.Add(fmt.Sprintf("/l%d", i), &enginetest.File{Data: []byte("l"), Gate: gate})
+		tk := h.Add(map[string]any{"url": url, "priority": i, "filename": fmt.Sprintf("f%d", 4-i)})
+		h.Action(tk.ID, "pause")
 	}
 	var page struct {
 		Downloads    []task.Task
@@ -233,7 +233,7 @@ func TestListFiltersSortsAndPages(t *testing.T) {
 		TotalPages   int            `json:"total_pages"`
 		StatusCounts map[string]int `json:"status_counts"`
 	}
-	h.call("GET", "/api/downloads?sort_by=priority&sort_dir=desc&limit=2&page=2", nil, &page)
+	h.Call("GET", "/api/downloads?sort_by=priority&sort_dir=desc&limit=2&page=2", nil, &page)
 	if page.Total != 5 || page.Page != 2 || page.Limit != 2 || page.TotalPages != 3 || len(page.Downloads) != 2 ||
 		page.Downloads[0].Priority != 2 || page.Downloads[1].Priority != 1 {
 		t.Fatalf("page 2 by priority desc: %+v", page)
@@ -241,17 +241,17 @@ func TestListFiltersSortsAndPages(t *testing.T) {
 	if page.StatusCounts["PAUSED"] != 5 || len(page.StatusCounts) != len(task.States) {
 		t.Fatalf("status_counts %v", page.StatusCounts)
 	}
-	h.call("GET", "/api/downloads?sort_by=filename", nil, &page)
+	h.Call("GET", "/api/downloads?sort_by=filename", nil, &page)
 	if page.Downloads[0].Filename != "f0" {
 		t.Fatalf("sorted by filename: first is %q", page.Downloads[0].Filename)
 	}
-	h.call("GET", "/api/downloads?state=COMPLETED", nil, &page)
+	h.Call("GET", "/api/downloads?state=COMPLETED", nil, &page)
 	if page.Total != 0 || page.Downloads == nil {
 		t.Fatalf("filter by state: %+v (downloads must be [], not null)", page)
 	}
 	for _, q := range []string{"limit=0", "limit=1001", "page=0", "sort_by=url", "sort_dir=up", "state=DONE", "limit=x"} {
 		var e apiErr
-		if code := h.call("GET", "/api/downloads?"+q, nil, &e); code != http.StatusBadRequest || e.Message == "" {
+		if code := h.Call("GET", "/api/downloads?"+q, nil, &e); code != http.StatusBadRequest || e.Message == "" {
 			t.Errorf("?%s: %d %+v, want 400", q, code, e)
 		}
 	}

@@ -18,9 +18,13 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
 
+	"github.com/fetchd/fetchd/actors/hub"
 	"github.com/fetchd/fetchd/actors/manager"
+	"github.com/fetchd/fetchd/actors/publisher"
+	"github.com/fetchd/fetchd/actors/stats"
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/persistence"
+	"github.com/fetchd/fetchd/wsconn"
 )
 
 // Version is the build's version; the linker may override it.
@@ -33,25 +37,33 @@ type Config struct {
 	DownloadDir string             // where files go; default "./downloads"
 	Settings    task.SettingsPatch // overrides of the stored settings
 	Token       string             // when set, REST and WebSocket need it
-	Logger      zerolog.Logger     // default: discard
-	HTTPClient  *http.Client       // for origins; default: connect timeout, proxy from env
+	// AllowedOrigins are the browser origins, besides the daemon's own host,
+	// that may open the WebSocket; "*" allows any.
+	AllowedOrigins []string
+	Logger         zerolog.Logger // default: discard
+	HTTPClient     *http.Client   // for origins; default: connect timeout, proxy from env
 
 	RetryBase     time.Duration // first retry back-off; default 1 s
 	RetryCap      time.Duration // longest back-off; default 5 min
 	StallTimeout  time.Duration // no byte for this long is retryable; default 60 s
 	Checkpoint    time.Duration // progress is written at most this often; default 2 s
 	ProgressEvery time.Duration // a transfer reports at most this often; default 250 ms
+	FlushEvery    time.Duration // progress goes out as one batch this often; default 500 ms
+	StatsEvery    time.Duration // ENGINE_STATS goes out this often; default 2 s
+	WS            wsconn.Limits // zero: the contract's limits
 }
 
 // Engine is a running fetchd.
 type Engine struct {
-	cfg     Config
-	log     zerolog.Logger
-	store   *persistence.Store
-	system  *actor.ActorSystem
-	manager *actor.PID
-	started time.Time
-	closed  atomic.Bool
+	cfg       Config
+	log       zerolog.Logger
+	store     *persistence.Store
+	system    *actor.ActorSystem
+	manager   *actor.PID
+	publisher *actor.PID
+	ws        *wsconn.Server
+	started   time.Time
+	closed    atomic.Bool
 }
 
 // requestTimeout bounds any one call into the actors.
@@ -92,6 +104,9 @@ func Open(cfg Config) (*Engine, error) {
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(zerolog.NewSlogHandler(cfg.Logger.With().Str("component", "actor").Logger()))
 	}))
+	root := e.system.Root
+	hubPID, _ := root.SpawnNamed(hub.Props(), "hub")
+	e.publisher, _ = root.SpawnNamed(publisher.Props(hubPID, cfg.FlushEvery), "publisher")
 	m := manager.New(manager.Config{
 		Store:         store,
 		DownloadDir:   dir,
@@ -104,12 +119,20 @@ func Open(cfg Config) (*Engine, error) {
 		StallTimeout:  cfg.StallTimeout,
 		Checkpoint:    cfg.Checkpoint,
 		ProgressEvery: cfg.ProgressEvery,
+		Notify:        func(c task.Change) { root.Send(e.publisher, c) },
 	}, tasks)
-	e.manager, err = e.system.Root.SpawnNamed(manager.Props(m), "manager")
-	if err != nil {
+	if e.manager, err = root.SpawnNamed(manager.Props(m), "manager"); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("start manager: %w", err)
 	}
+	root.SpawnNamed(stats.Props(e.manager, hubPID, cfg.StatsEvery), "stats")
+	e.ws = wsconn.NewServer(wsconn.Config{
+		System:         e.system,
+		Publisher:      e.publisher,
+		AllowedOrigins: cfg.AllowedOrigins,
+		Limits:         cfg.WS,
+		Log:            cfg.Logger,
+	})
 	e.log.Info().Int("tasks", len(tasks)).Str("download_dir", dir).Str("data_dir", cfg.DataDir).Msg("engine open")
 	return e, nil
 }
@@ -131,6 +154,11 @@ func withDefaults(c Config) Config {
 	def(&c.StallTimeout, 60*time.Second)
 	def(&c.Checkpoint, 2*time.Second)
 	def(&c.ProgressEvery, 250*time.Millisecond)
+	def(&c.FlushEvery, 500*time.Millisecond)
+	def(&c.StatsEvery, 2*time.Second)
+	if c.WS == (wsconn.Limits{}) {
+		c.WS = wsconn.DefaultLimits()
+	}
 	return c
 }
 
@@ -166,8 +194,10 @@ func startSettings(store *persistence.Store, overrides task.SettingsPatch) (task
 	return next, nil
 }
 
-// Close stops every download so that it resumes at the next Open, writes the
-// last progress and closes the store. It waits at most until ctx is done.
+// Close stops every download so that it resumes at the next Open, tells the
+// live clients (whose last updates show the downloads re-queued), closes
+// every WebSocket with 1001 and closes the store. It waits at most until ctx
+// is done.
 func (e *Engine) Close(ctx context.Context) error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return nil
@@ -176,11 +206,18 @@ func (e *Engine) Close(ctx context.Context) error {
 	if dl, ok := ctx.Deadline(); ok {
 		wait = time.Until(dl)
 	}
-	_, err := e.system.Root.RequestFuture(e.manager, manager.Shutdown{}, wait).Result()
+	root := e.system.Root
+	_, err := root.RequestFuture(e.manager, manager.Shutdown{}, wait).Result()
 	if err != nil {
 		e.log.Error().Err(err).Msg("downloads did not stop in time")
 	}
-	e.system.Root.StopFuture(e.manager).Wait()
+	if _, derr := root.RequestFuture(e.publisher, publisher.Drain{Code: wsconn.CloseGoingAway, Reason: "server shutting down"}, wait).Result(); derr != nil {
+		e.log.Error().Err(derr).Msg("closing connections")
+	}
+	if werr := e.ws.Wait(ctx); werr != nil {
+		e.log.Warn().Err(werr).Msg("some connections did not close in time")
+	}
+	root.StopFuture(e.manager).Wait()
 	e.system.Shutdown()
 	if cerr := e.store.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("close store: %w", cerr))

@@ -24,6 +24,7 @@ func (e *Engine) Handler() http.Handler {
 	mux.HandleFunc("GET /api/downloads/{id}", e.getDownload)
 	mux.HandleFunc("DELETE /api/downloads/{id}", e.deleteDownload)
 	mux.HandleFunc("POST /api/downloads/{id}/{action}", e.actOnDownload)
+	mux.Handle("GET /api/ws", e.ws)
 	mux.HandleFunc("GET /api/settings", e.getSettings)
 	mux.HandleFunc("PUT /api/settings", e.putSettings)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -51,7 +51,7 @@ func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 		return t.Clone(), nil
 	}
 	m.persist(t)
-	m.notify(Updated, t)
+	m.notify(task.Updated, t)
 	m.log.Info().Str("task_id", t.ID).Str("action", string(a.Action)).Str("state", string(t.State)).Msg("task action")
 	return t.Clone(), nil
 }
@@ -91,7 +91,7 @@ func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) {
 	} else {
 		removeFiles()
 	}
-	m.notify(Removed, t)
+	m.notify(task.Removed, t)
 	m.log.Info().Str("task_id", t.ID).Bool("delete_files", withFiles).Msg("task deleted")
 }
 

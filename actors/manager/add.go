@@ -20,6 +20,9 @@ func (m *Manager) add(r task.AddRequest) (task.Task, error) {
 	if err != nil {
 		return task.Task{}, err
 	}
+	if err := m.placeInBatch(&t, r); err != nil {
+		return task.Task{}, err
+	}
 	if !r.Force {
 		if dup := m.activeWithURL(t.URL); dup != nil {
 			return task.Task{}, fmt.Errorf("%w: %s is already task %s (%s); send force to add it again", task.ErrDuplicate, t.URL, dup.ID, dup.State)
@@ -34,7 +37,7 @@ func (m *Manager) add(r task.AddRequest) (task.Task, error) {
 	stored := t.Clone()
 	m.tasks[t.ID] = &stored
 	m.setState(&stored, task.Queued)
-	m.notify(Added, &stored)
+	m.notify(task.Added, &stored)
 	m.log.Info().Str("task_id", t.ID).Str("url", t.URL).Msg("task added")
 	return t, nil
 }
@@ -107,3 +110,23 @@ func (m *Manager) activeWithURL(u string) *task.Task {
 	}
 	return nil
 }
+
+// placeInBatch puts t in the batch r names: an existing batch_id joins it, a
+// batch_name alone starts a new one.
+func (m *Manager) placeInBatch(t *task.Task, r task.AddRequest) error {
+	switch {
+	case r.BatchID != "":
+		for _, o := range m.tasks {
+			if o.BatchID != nil && *o.BatchID == r.BatchID {
+				t.BatchID, t.BatchName = ptrTo(r.BatchID), ptrTo(*o.BatchName)
+				return nil
+			}
+		}
+		return fmt.Errorf("%w: no batch %q", task.ErrNotFound, r.BatchID)
+	case r.BatchName != "":
+		t.BatchID, t.BatchName = ptrTo(uuid.NewString()), ptrTo(r.BatchName)
+	}
+	return nil
+}
+
+func ptrTo(s string) *string { return &s }

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/fetchd/fetchd/actors/download"
+	"github.com/fetchd/fetchd/actors/tick"
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/persistence"
 )
@@ -33,7 +34,7 @@ type Config struct {
 	Checkpoint    time.Duration // how often progress is written to the store
 	ProgressEvery time.Duration // how often a transfer reports bytes
 	// Notify, when set, is told every change, in order, from the mailbox.
-	Notify func(Change)
+	Notify func(task.Change)
 }
 
 // Manager is the actor. Create it with New and spawn it with Props.
@@ -54,7 +55,7 @@ type Manager struct {
 
 	self     *actor.PID
 	root     *actor.RootContext
-	stopTick chan struct{}
+	stopTick func()
 	closing  *actor.PID // who asked for Shutdown, once asked
 }
 
@@ -159,34 +160,18 @@ func (m *Manager) started(ctx actor.Context) {
 		case task.Waiting:
 			m.armRetry(t)
 		}
+		m.notify(task.Loaded, t)
 	}
 	if err := m.cfg.Store.SaveTasks(recovered...); err != nil {
 		m.log.Error().Err(err).Msg("persist recovered tasks")
 	}
-	m.stopTick = make(chan struct{})
-	go m.tick(m.cfg.Checkpoint, m.stopTick)
+	m.stopTick = tick.Every(m.root, m.self, m.cfg.Checkpoint, checkpointTick{})
 	m.log.Info().Int("tasks", len(m.tasks)).Int("requeued", len(recovered)).Msg("manager started")
-}
-
-// tick drives checkpoints from a plain ticker; the actor's own scheduler is
-// not race-free.
-func (m *Manager) tick(every time.Duration, stop chan struct{}) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-			m.root.Send(m.self, checkpointTick{})
-		case <-stop:
-			return
-		}
-	}
 }
 
 func (m *Manager) stopTimers() {
 	if m.stopTick != nil {
-		close(m.stopTick)
-		m.stopTick = nil
+		m.stopTick()
 	}
 	for id, t := range m.timers {
 		t.Stop()

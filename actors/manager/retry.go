@@ -30,7 +30,7 @@ func (m *Manager) retryLater(t *task.Task, e *download.Error) {
 	t.WaitUntil = task.TimePtr(task.Now().Add(delay).Truncate(time.Millisecond))
 	m.armRetry(t)
 	m.persist(t)
-	m.notify(Updated, t)
+	m.notify(task.Updated, t)
 	m.log.Info().Str("task_id", t.ID).Str("error", e.Msg).Int("retry_count", t.RetryCount).Dur("delay", delay).Msg("download will retry")
 }
 
@@ -67,5 +67,5 @@ func (m *Manager) wake(id string) {
 	m.setState(t, task.Queued)
 	t.WaitUntil = nil
 	m.persist(t)
-	m.notify(Updated, t)
+	m.notify(task.Updated, t)
 }

@@ -43,7 +43,7 @@ func (m *Manager) preempt(ctx actor.Context) {
 		m.stopTransfer(ctx, newest.ID)
 		newest.Speed, newest.ETA = 0, 0
 		m.persist(newest)
-		m.notify(Updated, newest)
+		m.notify(task.Updated, newest)
 		excess--
 	}
 }

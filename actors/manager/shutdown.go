@@ -19,7 +19,7 @@ func (m *Manager) shutdown(ctx actor.Context) {
 			m.setState(t, task.Queued)
 			t.Speed, t.ETA = 0, 0
 			m.persist(t)
-			m.notify(Updated, t)
+			m.notify(task.Updated, t)
 		}
 		m.stopTransfer(ctx, id)
 	}

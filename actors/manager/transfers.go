@@ -81,7 +81,7 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 	m.running[t.ID] = &transfer{pid: pid}
 	m.byPID[pid.Id] = t.ID
 	m.persist(t)
-	m.notify(Updated, t)
+	m.notify(task.Updated, t)
 	m.log.Debug().Str("task_id", t.ID).Str("url", t.URL).Msg("download starting")
 }
 
@@ -136,7 +136,7 @@ func (m *Manager) transferStarted(s download.Started) {
 		tr.samples = append(tr.samples[:0], sample{time.Now(), s.Downloaded})
 	}
 	m.persist(t)
-	m.notify(Updated, t)
+	m.notify(task.Updated, t)
 }
 
 func (m *Manager) transferProgress(p download.Progress) {
@@ -160,7 +160,7 @@ func (m *Manager) transferProgress(p download.Progress) {
 		t.ETA = float64(t.Size-t.Downloaded) / t.Speed
 	}
 	m.dirty[t.ID] = struct{}{}
-	m.notify(Moved, t)
+	m.notify(task.Moved, t)
 }
 
 // transferFinished is the end of a transfer: its file is closed, so the task
@@ -220,7 +220,7 @@ func (m *Manager) completed(t *task.Task, size int64) {
 	t.SetError("")
 	t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
 	m.persist(t)
-	m.notify(Updated, t)
+	m.notify(task.Updated, t)
 	m.log.Info().Str("task_id", t.ID).Str("file", t.Filename).Int64("bytes", size).Msg("download completed")
 }
 
@@ -229,7 +229,7 @@ func (m *Manager) fail(t *task.Task, msg string) {
 	t.SetError(msg)
 	t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
 	m.persist(t)
-	m.notify(Updated, t)
+	m.notify(task.Updated, t)
 	m.log.Warn().Str("task_id", t.ID).Str("error", msg).Msg("download failed")
 }
 

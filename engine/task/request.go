@@ -9,6 +9,8 @@ type AddRequest struct {
 	Priority    int               `json:"priority"`
 	Checksum    string            `json:"checksum"`
 	Meta        map[string]string `json:"meta"`
+	BatchID     string            `json:"batch_id"`   // join this existing batch
+	BatchName   string            `json:"batch_name"` // without batch_id: start a new batch
 	Force       bool              `json:"force"`
 }
 

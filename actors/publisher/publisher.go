@@ -1,0 +1,160 @@
+// Package publisher is the batcher: it turns the manager's ordered changes
+// into live events. State changes go out at once; progress accumulates and is
+// flushed as one batch of true field deltas every interval. Because joins and
+// subscription changes pass through it too, a connection's SYNC_ALL sits at
+// an exact point of the one ordered stream.
+package publisher
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/actors/tick"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// Join attaches a new connection: it gets a SYNC_ALL of this moment, then
+// every event after it.
+type Join struct{ Member hub.Member }
+
+// Leave detaches a connection. It passes through the publisher so that it can
+// never overtake the connection's Join.
+type Leave struct{ ID uint64 }
+
+// Resubscribe changes what a connection sees: the hub installs Subs, then
+// sends Ack and a SYNC_ALL of what the connection now sees.
+type Resubscribe struct {
+	ID   uint64
+	Subs task.Subscriptions
+	Ack  task.Event
+}
+
+// Drain flushes pending progress and closes every connection with Code
+// (answer: hub.Closed).
+type Drain struct {
+	Code   int
+	Reason string
+}
+
+type flushTick struct{}
+
+// Publisher is the actor.
+type Publisher struct {
+	hub      *actor.PID
+	interval time.Duration
+
+	current  map[string]*task.Task // the latest snapshot of every task
+	lastSent map[string]*task.Task // each task as last sent to anyone
+	pending  map[string]struct{}   // tasks with progress not yet flushed
+	sync     *task.SyncAll         // cached snapshot, nil when stale
+
+	stop func()
+}
+
+// Props spawns a publisher that sends to hub and flushes every interval.
+func Props(hubPID *actor.PID, interval time.Duration) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &Publisher{
+			hub:      hubPID,
+			interval: interval,
+			current:  map[string]*task.Task{},
+			lastSent: map[string]*task.Task{},
+			pending:  map[string]struct{}{},
+		}
+	})
+}
+
+// Receive handles the publisher's messages.
+func (p *Publisher) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		p.stop = tick.Every(ctx.ActorSystem().Root, ctx.Self(), p.interval, flushTick{})
+	case *actor.Stopping:
+		p.stop()
+	case task.Change:
+		p.change(ctx, msg)
+	case flushTick:
+		p.flush(ctx)
+	case Join:
+		ctx.Send(p.hub, hub.Attach{Member: msg.Member, First: p.snapshot()})
+	case Leave:
+		ctx.Send(p.hub, hub.Detach{ID: msg.ID})
+	case Resubscribe:
+		ctx.Send(p.hub, hub.Resubscribe{ID: msg.ID, Subs: msg.Subs, Then: []task.Event{msg.Ack, p.snapshot()}})
+	case Drain:
+		p.flush(ctx)
+		ctx.RequestWithCustomSender(p.hub, hub.CloseAll{Code: msg.Code, Reason: msg.Reason}, ctx.Sender())
+	}
+}
+
+func (p *Publisher) change(ctx actor.Context, c task.Change) {
+	t := &c.Task
+	p.sync = nil
+	switch c.Kind {
+	case task.Loaded:
+		p.current[t.ID], p.lastSent[t.ID] = t, t
+	case task.Added:
+		p.current[t.ID], p.lastSent[t.ID] = t, t
+		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskAdded{Task: *t}})
+	case task.Updated:
+		prev := p.lastSent[t.ID]
+		if prev == nil {
+			prev = t
+		}
+		p.current[t.ID], p.lastSent[t.ID] = t, t
+		delete(p.pending, t.ID) // the update carries the progress too
+		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskUpdated{Delta: task.Diff(prev, t, true)}})
+	case task.Moved:
+		if _, known := p.current[t.ID]; known {
+			p.current[t.ID] = t
+			p.pending[t.ID] = struct{}{}
+		}
+	case task.Removed:
+		delete(p.current, t.ID)
+		delete(p.lastSent, t.ID)
+		delete(p.pending, t.ID)
+		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskRemoved{ID: t.ID, BatchID: t.BatchID}})
+	}
+}
+
+// flush sends one TASK_BATCH_UPDATE with what changed since each task was
+// last sent, or nothing when nothing did.
+func (p *Publisher) flush(ctx actor.Context) {
+	if len(p.pending) == 0 {
+		return
+	}
+	deltas := make([]task.Delta, 0, len(p.pending))
+	for id := range p.pending {
+		cur := p.current[id]
+		if d := task.Diff(p.lastSent[id], cur, false); !d.Empty() {
+			deltas = append(deltas, d)
+			p.lastSent[id] = cur
+		}
+	}
+	clear(p.pending)
+	if len(deltas) > 0 {
+		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskBatch{Deltas: deltas}})
+	}
+}
+
+// snapshot is every task now, oldest first; it is shared until the next change.
+func (p *Publisher) snapshot() task.SyncAll {
+	if p.sync == nil {
+		tasks := make([]task.Task, 0, len(p.current))
+		for _, t := range p.current {
+			tasks = append(tasks, *t)
+		}
+		slices.SortFunc(tasks, func(a, b task.Task) int {
+			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+		p.sync = &task.SyncAll{Tasks: tasks}
+	}
+	return *p.sync
+}

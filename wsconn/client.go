@@ -1,0 +1,191 @@
+package wsconn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// ClientOptions say where and how to connect.
+type ClientOptions struct {
+	Server   string // the daemon's base URL (http://host:port) or a ws:// URL of /api/ws
+	Token    string
+	Protocol string // "tasks" (default) or "events"
+	Origin   string // sent as the Origin header when set
+}
+
+// Message is one server message of the tasks dialect. Which fields are set
+// depends on Type; Tasks and Task hold full objects in SYNC_ALL and
+// TASK_ADDED, and partial ones (id plus changed fields) in TASK_BATCH_UPDATE
+// and TASK_UPDATED.
+type Message struct {
+	Type       string            `json:"type"`
+	TS         int64             `json:"ts"`
+	Tasks      []json.RawMessage `json:"tasks"`
+	Task       json.RawMessage   `json:"task"`
+	TaskID     string            `json:"task_id"`
+	Stats      *task.Stats       `json:"stats"`
+	Action     string            `json:"action"`
+	DownloadID string            `json:"download_id"`
+	Message    string            `json:"message"`
+	Raw        []byte            `json:"-"`
+}
+
+// Client is one connection to a daemon.
+type Client struct {
+	ws *websocket.Conn
+	mu sync.Mutex // one writer at a time
+}
+
+// Endpoint turns a daemon base URL into the WebSocket URL for opts.
+func Endpoint(opts ClientOptions) (string, error) {
+	u, err := url.Parse(opts.Server)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("bad server address %q", opts.Server)
+	}
+	switch u.Scheme {
+	case "http", "ws":
+		u.Scheme = "ws"
+	case "https", "wss":
+		u.Scheme = "wss"
+	default:
+		return "", fmt.Errorf("bad server address %q: use http(s):// or ws(s)://", opts.Server)
+	}
+	if !strings.HasSuffix(u.Path, "/api/ws") {
+		u.Path = strings.TrimRight(u.Path, "/") + "/api/ws"
+	}
+	q := u.Query()
+	if opts.Protocol != "" {
+		q.Set("protocol", opts.Protocol)
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// Dial opens a connection.
+func Dial(ctx context.Context, opts ClientOptions) (*Client, error) {
+	endpoint, err := Endpoint(opts)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	if opts.Token != "" {
+		h.Set("Authorization", "Bearer "+opts.Token)
+	}
+	if opts.Origin != "" {
+		h.Set("Origin", opts.Origin)
+	}
+	ws, resp, err := websocket.DefaultDialer.DialContext(ctx, endpoint, h)
+	if err != nil {
+		if resp != nil {
+			return nil, fmt.Errorf("connect to %s: %s", endpoint, resp.Status)
+		}
+		return nil, fmt.Errorf("connect to %s: %w", endpoint, err)
+	}
+	return &Client{ws: ws}, nil
+}
+
+// Read returns the next message. A closed connection is a *websocket.CloseError
+// when the server said why (see CloseCode).
+func (c *Client) Read() (Message, error) {
+	_, raw, err := c.ws.ReadMessage()
+	if err != nil {
+		return Message{}, err
+	}
+	var m Message
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Message{}, fmt.Errorf("server sent malformed JSON: %w", err)
+	}
+	m.Raw = raw
+	return m, nil
+}
+
+// Subscribe limits the connection to a task or batch id (and any others
+// subscribed to).
+func (c *Client) Subscribe(id string) error { return c.send("subscribe:download", id) }
+
+// Unsubscribe removes an id from the connection's set.
+func (c *Client) Unsubscribe(id string) error { return c.send("unsubscribe:download", id) }
+
+func (c *Client) send(event, id string) error {
+	raw, _ := json.Marshal(map[string]any{"event": event, "data": map[string]string{"downloadId": id}})
+	return c.SendRaw(raw)
+}
+
+// SendRaw sends a text frame as it is.
+func (c *Client) SendRaw(raw []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ws.WriteMessage(websocket.TextMessage, raw)
+}
+
+// Conn exposes the underlying connection, for deadlines and tests.
+func (c *Client) Conn() *websocket.Conn { return c.ws }
+
+// Close closes the connection.
+func (c *Client) Close() error { return c.ws.Close() }
+
+// CloseCode is the code of the close frame behind err, or 0.
+func CloseCode(err error) int {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	return 0
+}
+
+// Follow keeps a connection open, reconnecting with exponential back-off and
+// jitter, and hands every message to fn. Each new connection starts with a
+// SYNC_ALL, so a Mirror fed by fn resynchronises by itself; subscriptions
+// made through the returned function are renewed on every reconnect. It
+// returns when ctx is done.
+func Follow(ctx context.Context, opts ClientOptions, fn func(Message)) error {
+	backoff := Backoff{Base: 250 * time.Millisecond, Max: 30 * time.Second}
+	for attempt := 0; ; attempt++ {
+		c, err := Dial(ctx, opts)
+		if err == nil {
+			stop := context.AfterFunc(ctx, func() { c.Close() })
+			for {
+				m, rerr := c.Read()
+				if rerr != nil {
+					break
+				}
+				if m.Type == "SYNC_ALL" {
+					attempt = 0
+				}
+				fn(m)
+			}
+			stop()
+			c.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff.Delay(attempt)):
+		}
+	}
+}
+
+// Backoff is exponential back-off with ±20 % jitter.
+type Backoff struct{ Base, Max time.Duration }
+
+// Delay is the wait before attempt n (from 0).
+func (b Backoff) Delay(n int) time.Duration {
+	d := b.Base
+	for i := 0; i < n && d < b.Max; i++ {
+		d *= 2
+	}
+	d = min(d, b.Max)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}

@@ -1,0 +1,117 @@
+package wsconn
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// tasksCodec is the tasks dialect: {"type": ..., "ts": <Unix ms>, ...}.
+type tasksCodec struct{}
+
+type tasksMessage struct {
+	Type       string      `json:"type"`
+	TS         int64       `json:"ts"`
+	Tasks      []task.Task `json:"tasks,omitempty"`
+	Task       *task.Task  `json:"task,omitempty"`
+	Stats      *task.Stats `json:"stats,omitempty"`
+	Action     string      `json:"action,omitempty"`
+	DownloadID string      `json:"download_id,omitempty"`
+	Message    string      `json:"message,omitempty"`
+}
+
+func now() int64 { return time.Now().UnixMilli() }
+
+// Encode implements hub.Codec.
+func (tasksCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
+	switch e := ev.(type) {
+	case task.SyncAll:
+		tasks := e.Tasks
+		if len(subs) > 0 {
+			tasks = make([]task.Task, 0, len(subs))
+			for _, t := range e.Tasks {
+				if subs.Sees(t.ID, t.BatchID) {
+					tasks = append(tasks, t)
+				}
+			}
+		}
+		return syncAllFrame(tasks)
+	case task.TaskAdded:
+		if !subs.Sees(e.Task.ID, e.Task.BatchID) {
+			return nil
+		}
+		return jsonFrame(tasksMessage{Type: "TASK_ADDED", TS: now(), Task: &e.Task})
+	case task.TaskUpdated:
+		if !subs.Sees(e.Delta.ID, e.Delta.BatchID) {
+			return nil
+		}
+		return deltasFrame("TASK_UPDATED", `,"task":`, []task.Delta{e.Delta}, nil)
+	case task.TaskBatch:
+		return deltasFrame("TASK_BATCH_UPDATE", `,"tasks":[`, e.Deltas, subs)
+	case task.TaskRemoved:
+		if !subs.Sees(e.ID, e.BatchID) {
+			return nil
+		}
+		return jsonFrame(struct {
+			Type    string  `json:"type"`
+			TS      int64   `json:"ts"`
+			TaskID  string  `json:"task_id"`
+			BatchID *string `json:"batch_id"`
+		}{"TASK_REMOVED", now(), e.ID, e.BatchID})
+	case task.EngineStats:
+		return jsonFrame(tasksMessage{Type: "ENGINE_STATS", TS: now(), Stats: &e.Stats})
+	case task.SubscriptionAck:
+		action := "unsubscribed"
+		if e.Subscribed {
+			action = "subscribed"
+		}
+		return jsonFrame(tasksMessage{Type: "SUBSCRIPTION_ACK", TS: now(), Action: action, DownloadID: e.DownloadID})
+	case task.ErrorEvent:
+		return jsonFrame(tasksMessage{Type: "ERROR", TS: now(), Message: e.Message})
+	}
+	return nil
+}
+
+// syncAllFrame always carries "tasks", even when there are none.
+func syncAllFrame(tasks []task.Task) []byte {
+	if tasks == nil {
+		tasks = []task.Task{}
+	}
+	return jsonFrame(struct {
+		Type  string      `json:"type"`
+		TS    int64       `json:"ts"`
+		Tasks []task.Task `json:"tasks"`
+	}{"SYNC_ALL", now(), tasks})
+}
+
+// deltasFrame writes deltas without reflection: the flush is the hot path.
+// With open ending in '[' the deltas form an array; nil when none passes subs.
+func deltasFrame(typ, open string, deltas []task.Delta, subs task.Subscriptions) []byte {
+	buf := frameBuffer(64 + 96*len(deltas))
+	b := buf.Bytes()
+	b = append(b, `{"type":"`...)
+	b = append(b, typ...)
+	b = append(b, `","ts":`...)
+	b = strconv.AppendInt(b, now(), 10)
+	b = append(b, open...)
+	n := 0
+	for _, d := range deltas {
+		if !subs.Sees(d.ID, d.BatchID) {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = d.AppendJSON(b)
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	if open[len(open)-1] == '[' {
+		b = append(b, ']')
+	}
+	b = append(b, '}')
+	return finish(b, opText)
+}

@@ -1,0 +1,175 @@
+package wsconn
+
+import (
+	"io"
+	"maps"
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/actors/publisher"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// connActor owns one socket: its subscription set, its outbox, a reader
+// goroutine that turns frames into messages to the actor, and a writer
+// goroutine that drains the outbox. The actor itself never touches the socket.
+type connActor struct {
+	id        uint64
+	ws        *websocket.Conn
+	out       *outbox
+	codec     hub.Codec
+	subs      task.Subscriptions
+	publisher *actor.PID
+	limits    Limits
+	log       zerolog.Logger
+	onStop    func()
+
+	readerDone chan struct{}
+	ended      int // goroutines that have finished; the actor stops at 2
+}
+
+type (
+	inbound struct{ raw []byte }
+	ended   struct{}
+)
+
+func (c *connActor) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		root, self := ctx.ActorSystem().Root, ctx.Self()
+		c.readerDone = make(chan struct{})
+		go c.read(root, self)
+		go c.write(root, self)
+		ctx.Send(c.publisher, publisher.Join{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}})
+		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
+	case inbound:
+		c.handle(ctx, msg.raw)
+	case ended:
+		if c.ended++; c.ended == 2 {
+			ctx.Stop(ctx.Self())
+		}
+	case *actor.Stopping:
+		ctx.Send(c.publisher, publisher.Leave{ID: c.id})
+		c.log.Debug().Msg("connection closed")
+		c.onStop()
+	}
+}
+
+// handle answers a client message: an error, or a subscription change that
+// the publisher orders into the stream.
+func (c *connActor) handle(ctx actor.Context, raw []byte) {
+	req, err := parseRequest(raw)
+	if err == nil && req.subscribe && len(c.subs) >= MaxSubscriptions {
+		if _, has := c.subs[req.downloadID]; !has {
+			err = errTooManySubscriptions
+		}
+	}
+	if err != nil {
+		if f := c.codec.Encode(task.ErrorEvent{Message: err.Error()}, nil); f != nil {
+			c.out.Push(f)
+		}
+		return
+	}
+	subs := maps.Clone(c.subs) // the hub keeps the old set until it is told
+	if subs == nil {
+		subs = task.Subscriptions{}
+	}
+	if req.subscribe {
+		subs[req.downloadID] = struct{}{}
+	} else {
+		delete(subs, req.downloadID)
+	}
+	c.subs = subs
+	ctx.Send(c.publisher, publisher.Resubscribe{
+		ID:   c.id,
+		Subs: subs,
+		Ack:  task.SubscriptionAck{Subscribed: req.subscribe, DownloadID: req.downloadID},
+	})
+}
+
+// read turns client frames into messages to the actor. Reading a message
+// stops at the size limit, so a huge frame costs no more memory than that.
+func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
+	defer root.Send(self, ended{})
+	defer close(c.readerDone)
+	alive := func() { c.ws.SetReadDeadline(time.Now().Add(c.limits.PongWait)) }
+	alive()
+	c.ws.SetPongHandler(func(string) error { alive(); return nil })
+	c.ws.SetPingHandler(func(data string) error {
+		c.out.pushControl(controlFrame(opPong, []byte(data)))
+		return nil
+	})
+	c.ws.SetCloseHandler(func(code int, _ string) error {
+		if code == websocket.CloseNoStatusReceived {
+			code = websocket.CloseNormalClosure
+		}
+		c.out.Close(code, "")
+		return nil
+	})
+	for {
+		kind, r, err := c.ws.NextReader()
+		if err != nil {
+			c.out.Close(websocket.CloseNormalClosure, "")
+			return
+		}
+		raw, err := io.ReadAll(io.LimitReader(r, int64(c.limits.MaxMessage)+1))
+		if err != nil {
+			c.out.Close(websocket.CloseProtocolError, "")
+			return
+		}
+		if len(raw) > c.limits.MaxMessage {
+			c.log.Info().Msg("client message over the limit: closing with 1009")
+			c.out.Close(CloseTooBig, "message too big")
+			return
+		}
+		alive()
+		if kind != websocket.TextMessage {
+			raw = nil // not JSON, so the actor answers with an error
+		}
+		root.Send(self, inbound{raw: raw})
+	}
+}
+
+// write drains the outbox: every frame queued since the last write goes out in
+// one vectored write, under a deadline. After a close frame it waits briefly
+// for the client's answer, then drops the connection.
+func (c *connActor) write(root *actor.RootContext, self *actor.PID) {
+	defer root.Send(self, ended{})
+	conn := c.ws.NetConn()
+	defer conn.Close()
+	ping := time.NewTicker(c.limits.PingEvery)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.out.wake:
+		case <-ping.C:
+			c.out.pushControl(controlFrame(opPing, nil))
+			continue
+		}
+		frames, closing := c.out.take()
+		if closing == nil {
+			conn.SetWriteDeadline(time.Now().Add(c.limits.WriteWait))
+		}
+		if len(frames) > 0 {
+			bufs := net.Buffers(frames)
+			if _, err := bufs.WriteTo(conn); err != nil {
+				c.log.Debug().Err(err).Msg("write failed")
+				return
+			}
+		}
+		if closing != nil {
+			if _, err := conn.Write(closing); err == nil {
+				select {
+				case <-c.readerDone:
+				case <-time.After(time.Second):
+				}
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,72 @@
+// Package wsconn is fetchd's WebSocket layer: the upgrade, one connection
+// actor per socket with its bounded outbound queue, the dialect codecs, and a
+// Go client. It is the only package that knows gorilla/websocket.
+package wsconn
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// A frame is a complete server-to-client WebSocket frame (final, unmasked),
+// built once and written as-is to every connection it is for.
+
+const (
+	opText  = 0x1
+	opClose = 0x8
+	opPing  = 0x9
+	opPong  = 0xA
+
+	maxHeader = 10
+)
+
+// frameBuffer returns a buffer with room for a frame header in front.
+func frameBuffer(sizeHint int) *bytes.Buffer {
+	return bytes.NewBuffer(make([]byte, maxHeader, maxHeader+sizeHint))
+}
+
+// finish writes the header in front of the payload in b and returns the frame.
+func finish(b []byte, opcode byte) []byte {
+	n := len(b) - maxHeader
+	switch {
+	case n < 126:
+		b[8], b[9] = 0x80|opcode, byte(n)
+		return b[8:]
+	case n < 1<<16:
+		b[6], b[7] = 0x80|opcode, 126
+		binary.BigEndian.PutUint16(b[8:], uint16(n))
+		return b[6:]
+	default:
+		b[0], b[1] = 0x80|opcode, 127
+		binary.BigEndian.PutUint64(b[2:], uint64(n))
+		return b
+	}
+}
+
+// jsonFrame encodes v as one text frame.
+func jsonFrame(v any) []byte {
+	buf := frameBuffer(256)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return nil // every message is plain data; this cannot happen
+	}
+	b := buf.Bytes()
+	return finish(b[:len(b)-1], opText) // drop Encode's newline
+}
+
+// controlFrame builds a ping, pong or close frame; payload is at most 125 bytes.
+func controlFrame(opcode byte, payload []byte) []byte {
+	b := make([]byte, maxHeader, maxHeader+len(payload))
+	return finish(append(b, payload...), opcode)
+}
+
+// closeFrame builds a close frame with code and a reason cut to fit.
+func closeFrame(code int, reason string) []byte {
+	p := binary.BigEndian.AppendUint16(nil, uint16(code))
+	for len(reason) > 123 {
+		_, size := utf8.DecodeLastRuneInString(reason)
+		reason = reason[:len(reason)-size]
+	}
+	return controlFrame(opClose, append(p, reason...))
+}

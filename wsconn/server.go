@@ -1,0 +1,142 @@
+package wsconn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/actors/hub"
+)
+
+// Limits are the connection rules of the contract.
+type Limits struct {
+	MaxMessage int           // a bigger client message closes with 1009
+	QueueBytes int           // outbound bytes queued before 4008
+	PingEvery  time.Duration // server pings
+	PongWait   time.Duration // silence before the connection is dropped
+	WriteWait  time.Duration // a write, or a close frame, may take this long
+}
+
+// DefaultLimits are the contract's numbers.
+func DefaultLimits() Limits {
+	return Limits{MaxMessage: 64 << 10, QueueBytes: 1 << 20, PingEvery: 30 * time.Second, PongWait: 60 * time.Second, WriteWait: 10 * time.Second}
+}
+
+// Config is what the server needs from the engine.
+type Config struct {
+	System         *actor.ActorSystem
+	Publisher      *actor.PID
+	AllowedOrigins []string // besides the page's own host; "*" allows any
+	Limits         Limits
+	Log            zerolog.Logger
+}
+
+// Server upgrades requests to connections and keeps count of them.
+type Server struct {
+	cfg      Config
+	log      zerolog.Logger
+	upgrader websocket.Upgrader
+	codecs   map[string]hub.Codec
+	nextID   atomic.Uint64
+	live     sync.WaitGroup
+}
+
+// NewServer builds the WebSocket endpoint.
+func NewServer(cfg Config) *Server {
+	s := &Server{
+		cfg:    cfg,
+		log:    cfg.Log.With().Str("component", "ws").Logger(),
+		codecs: map[string]hub.Codec{"": tasksCodec{}, "tasks": tasksCodec{}},
+	}
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize:  1024,
+		WriteBufferPool: &sync.Pool{}, // gorilla writes only a rare protocol-error close
+		CheckOrigin:     s.checkOrigin,
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			writeError(w, status, reason.Error())
+		},
+	}
+	return s
+}
+
+// ServeHTTP upgrades GET /api/ws; ?protocol= chooses the dialect.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	protocol := r.URL.Query().Get("protocol")
+	codec, ok := s.codecs[protocol]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "unknown protocol "+strconv.Quote(protocol)+": use tasks or events")
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	id := s.nextID.Add(1)
+	s.live.Add(1)
+	c := &connActor{
+		id:        id,
+		ws:        ws,
+		out:       newOutbox(ws.NetConn(), s.cfg.Limits.QueueBytes, s.cfg.Limits.WriteWait),
+		codec:     codec,
+		publisher: s.cfg.Publisher,
+		limits:    s.cfg.Limits,
+		log:       s.log.With().Uint64("conn_id", id).Logger(),
+		onStop:    s.live.Done,
+	}
+	s.cfg.System.Root.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return c }), "conn-")
+}
+
+// Wait blocks until every connection has closed, or ctx is done.
+func (s *Server) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.live.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return errors.New("connections still open")
+	}
+}
+
+// checkOrigin lets in clients that send no Origin (scripts, the CLI), pages
+// from the daemon's own host, and the origins the operator allowed.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	return slices.ContainsFunc(s.cfg.AllowedOrigins, func(a string) bool {
+		return a == "*" || strings.EqualFold(strings.TrimRight(a, "/"), origin)
+	})
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	code := "bad_request"
+	if status == http.StatusForbidden {
+		code = "forbidden"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": code, "message": msg})
+}
+
+var errTooManySubscriptions = errors.New("too many subscriptions: at most " + strconv.Itoa(MaxSubscriptions) + " per connection")
