@@ -38,6 +38,7 @@ func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 		m.setState(t, task.Cancelled)
 		if !m.stopTransfer(ctx, t.ID) {
 			m.removePart(t)
+			t.SetProgress(0, t.Size)
 		}
 		t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
 	case task.Retry:

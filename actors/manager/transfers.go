@@ -194,12 +194,16 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 		if f.Err == nil { // the last byte beat the cancel; the user still asked for no file
 			os.Remove(filepath.Join(m.dirOf(t), t.Filename))
 		}
+		t.SetProgress(0, t.Size)
+		m.persist(t)
+		m.notify(task.Moved, t)
 	case f.Err == nil:
 		m.completed(t, f.Size)
 	case !t.State.Active():
 		// Paused, or re-queued by a shutdown or a resume: the part file stays.
 		t.Speed, t.ETA = 0, 0
 		m.persist(t)
+		m.notify(task.Moved, t)
 	case crashed:
 		m.fail(t, "internal error: download crashed: "+crash)
 	case errors.Is(f.Err, download.ErrStopped):
