@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -27,11 +28,15 @@ type Limits struct {
 	PingEvery  time.Duration // server pings
 	PongWait   time.Duration // silence before the connection is dropped
 	WriteWait  time.Duration // a write, or a close frame, may take this long
+	// SocketBuffer is the kernel send buffer of a connection. Left to
+	// autotuning it grows to megabytes, which hides a slow consumer behind
+	// the queue limit and costs memory per connection.
+	SocketBuffer int
 }
 
 // DefaultLimits are the contract's numbers.
 func DefaultLimits() Limits {
-	return Limits{MaxMessage: 64 << 10, QueueBytes: 1 << 20, PingEvery: 30 * time.Second, PongWait: 60 * time.Second, WriteWait: 10 * time.Second}
+	return Limits{MaxMessage: 64 << 10, QueueBytes: 1 << 20, PingEvery: 30 * time.Second, PongWait: 60 * time.Second, WriteWait: 10 * time.Second, SocketBuffer: 128 << 10}
 }
 
 // Config is what the server needs from the engine.
@@ -82,6 +87,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
+	}
+	if tcp, ok := ws.NetConn().(*net.TCPConn); ok && s.cfg.Limits.SocketBuffer > 0 {
+		tcp.SetWriteBuffer(s.cfg.Limits.SocketBuffer)
 	}
 	id := s.nextID.Add(1)
 	s.live.Add(1)

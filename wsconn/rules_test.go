@@ -1,0 +1,301 @@
+package wsconn_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/fetchd/fetchd/engine"
+	"github.com/fetchd/fetchd/engine/enginetest"
+	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/wsconn"
+)
+
+func TestSubscriptionsByTaskAndBatch(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	held := func(p string) string { return h.Origin.Add(p, &enginetest.File{Data: []byte(p), Gate: gate}) }
+	lone := h.Add(map[string]any{"url": held("/lone")})
+	other := h.Add(map[string]any{"url": held("/other")})
+	b1 := h.Add(map[string]any{"url": held("/b1"), "batch_name": "season 1"})
+	b2 := h.Add(map[string]any{"url": held("/b2"), "batch_id": *b1.BatchID})
+
+	c := dial(t, h, wsconn.ClientOptions{})
+	if m := nextOf(t, c, "SYNC_ALL", 2*time.Second); len(m.Tasks) != 4 {
+		t.Fatalf("unfiltered SYNC_ALL has %d tasks", len(m.Tasks))
+	}
+	c.Subscribe(lone.ID)
+	ack := nextOf(t, c, "SUBSCRIPTION_ACK", 2*time.Second)
+	if ack.Action != "subscribed" || ack.DownloadID != lone.ID {
+		t.Fatalf("ack %s", ack.Raw)
+	}
+	if m := next(t, c, 2*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 1 || fields(t, m.Tasks[0])["id"] != lone.ID {
+		t.Fatalf("after subscribing to a task: %s, want SYNC_ALL of just it", m.Raw)
+	}
+	c.Subscribe(*b1.BatchID)
+	nextOf(t, c, "SUBSCRIPTION_ACK", 2*time.Second)
+	if m := next(t, c, 2*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 3 {
+		t.Fatalf("after subscribing to a batch: %s, want the task and both batch items", m.Raw)
+	}
+
+	// Changes to what it sees arrive; changes to the rest do not.
+	h.Action(other.ID, "pause")
+	h.Action(b2.ID, "pause")
+	m := nextOf(t, c, "TASK_UPDATED", 2*time.Second)
+	if id := fields(t, m.Task)["id"]; id != b2.ID {
+		t.Fatalf("subscribed client got an update for %v", id)
+	}
+	added := h.Add(map[string]any{"url": held("/b3"), "batch_id": *b1.BatchID})
+	if m := nextOf(t, c, "TASK_ADDED", 2*time.Second); fields(t, m.Task)["id"] != added.ID {
+		t.Fatalf("TASK_ADDED for a new batch item: %s", m.Raw)
+	}
+
+	c.Unsubscribe(lone.ID)
+	c.Unsubscribe(*b1.BatchID)
+	nextOf(t, c, "SUBSCRIPTION_ACK", 2*time.Second)
+	ack = nextOf(t, c, "SUBSCRIPTION_ACK", 2*time.Second)
+	if ack.Action != "unsubscribed" {
+		t.Fatalf("ack %s", ack.Raw)
+	}
+	if m := next(t, c, 2*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 5 {
+		t.Fatalf("an empty set sees everything again: %s", m.Raw)
+	}
+}
+
+func TestMalformedMessagesGetErrorsAndTheConnectionStays(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	c := dial(t, h, wsconn.ClientOptions{})
+	nextOf(t, c, "SYNC_ALL", 2*time.Second)
+	for _, c2 := range []struct{ raw, mention string }{
+		{`not json`, "not valid JSON"},
+		{`[1,2]`, "JSON object"},
+		{`{"data":{"downloadId":"x"}}`, `no "event"`},
+		{`{"event":"explode","data":{}}`, "unknown event"},
+		{`{"event":"subscribe:download","data":"x"}`, `"data" must be an object`},
+		{`{"event":"subscribe:download"}`, `"data" must be an object`},
+		{`{"event":"subscribe:download","data":{"downloadId":""}}`, "non-empty"},
+		{`{"event":"subscribe:download","data":{"downloadId":7}}`, "non-empty"},
+	} {
+		if err := c.SendRaw([]byte(c2.raw)); err != nil {
+			t.Fatal(err)
+		}
+		m := nextOf(t, c, "ERROR", 2*time.Second)
+		if !strings.Contains(m.Message, c2.mention) {
+			t.Errorf("%s: error %q, want it to mention %q", c2.raw, m.Message, c2.mention)
+		}
+	}
+	c.Conn().WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+	nextOf(t, c, "ERROR", 2*time.Second)
+
+	for i := range wsconn.MaxSubscriptions {
+		c.Subscribe(fmt.Sprintf("id-%d", i))
+	}
+	c.Subscribe("one-too-many")
+	m := nextOf(t, c, "ERROR", 10*time.Second)
+	if !strings.Contains(m.Message, "1000") {
+		t.Fatalf("over the subscription limit: %s", m.Raw)
+	}
+	// Still usable: the acks of the accepted subscriptions, then this one's.
+	c.Unsubscribe("id-0")
+	for {
+		m := nextOf(t, c, "SUBSCRIPTION_ACK", 10*time.Second)
+		if m.Action == "unsubscribed" && m.DownloadID == "id-0" {
+			break
+		}
+	}
+}
+
+func TestOversizedMessageCloses1009(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	c := dial(t, h, wsconn.ClientOptions{})
+	nextOf(t, c, "SYNC_ALL", 2*time.Second)
+	big := `{"event":"subscribe:download","data":{"downloadId":"` + strings.Repeat("x", 64<<10) + `"}}`
+	c.SendRaw([]byte(big))
+	c.Conn().SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, err := c.Read()
+		if err != nil {
+			if code := wsconn.CloseCode(err); code != 1009 {
+				t.Fatalf("closed with %d (%v), want 1009", code, err)
+			}
+			return
+		}
+	}
+}
+
+func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	slow := dialSlow(t, h)
+	var readers []*counter
+	for range 50 {
+		readers = append(readers, count(t, dial(t, h, wsconn.ClientOptions{})))
+	}
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	// 80 tasks with 32 KiB of meta each: 2.5 MB of TASK_ADDED, past the slow
+	// client's 1 MiB queue and its socket buffers.
+	meta := map[string]string{"blob": strings.Repeat("m", 32<<10)}
+	const n = 80
+	for i := range n {
+		h.Add(map[string]any{"url": h.Origin.Add(fmt.Sprintf("/x%d", i), &enginetest.File{Data: []byte("x"), Gate: gate}), "meta": meta})
+	}
+	// Now read the slow one: what fit in its buffers, then the close 4008,
+	// which the server keeps trying to deliver for 10 s.
+	slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		_, _, err := slow.ReadMessage()
+		if err != nil {
+			if code := wsconn.CloseCode(err); code != wsconn.CloseSlowConsumer {
+				t.Fatalf("slow client closed with %d (%v), want 4008", code, err)
+			}
+			break
+		}
+	}
+	enginetest.Eventually(t, 30*time.Second, "every reader to get every TASK_ADDED", func() bool {
+		for _, r := range readers {
+			if r.added.Load() < n {
+				return false
+			}
+		}
+		return true
+	})
+	for i, r := range readers {
+		if r.syncs.Load() != 1 {
+			t.Fatalf("reader %d was reconnected", i)
+		}
+	}
+}
+
+// counter reads a connection in the background and counts messages by type,
+// without decoding them: fifty of them must keep up with a fast stream.
+type counter struct{ added, syncs atomic.Int64 }
+
+func count(t *testing.T, c *wsconn.Client) *counter {
+	n := &counter{}
+	go func() {
+		for {
+			_, raw, err := c.Conn().ReadMessage()
+			if err != nil {
+				return
+			}
+			head := raw[:min(len(raw), 40)]
+			switch {
+			case bytes.Contains(head, []byte(`"TASK_ADDED"`)):
+				n.added.Add(1)
+			case bytes.Contains(head, []byte(`"SYNC_ALL"`)):
+				n.syncs.Add(1)
+			}
+		}
+	}()
+	return n
+}
+
+// dialSlow connects a client with a tiny receive buffer, so that the server
+// notices at once when it stops reading.
+func dialSlow(t *testing.T, h *enginetest.Daemon) *websocket.Conn {
+	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			c.(*net.TCPConn).SetReadBuffer(4096)
+		}
+		return c, err
+	}}
+	ws, _, err := d.Dial(strings.Replace(h.Srv.URL, "http", "ws", 1)+"/api/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return ws
+}
+
+func TestShutdownSends1001ToAll(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	url := h.Origin.Add("/run", &enginetest.File{Data: enginetest.Bytes(4<<20, 1), Rate: 512 << 10})
+	tk := h.Add(map[string]any{"url": url})
+	h.WaitState(tk.ID, task.Downloading, 5*time.Second)
+	var clients []*wsconn.Client
+	for range 3 {
+		c := dial(t, h, wsconn.ClientOptions{})
+		nextOf(t, c, "SYNC_ALL", 2*time.Second)
+		clients = append(clients, c)
+	}
+	go h.Close()
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			mirror := wsconn.NewMirror()
+			c.Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
+			for {
+				m, err := c.Read()
+				if err != nil {
+					if code := wsconn.CloseCode(err); code != 1001 {
+						t.Errorf("client %d closed with %d (%v), want 1001", i, code, err)
+					}
+					return
+				}
+				mirror.Apply(m)
+				if m.Type == "TASK_UPDATED" && fields(t, m.Task)["state"] == "QUEUED" {
+					// the running download was re-queued before the close
+					if st := mirror.Tasks[tk.ID].State; st != task.Queued {
+						t.Errorf("mirror says %s", st)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestUpgradeRules(t *testing.T) {
+	h := enginetest.Start(t, func(c *engine.Config) {
+		c.Token = "tok"
+		c.AllowedOrigins = []string{"https://ui.example"}
+	})
+	try := func(opts wsconn.ClientOptions) error {
+		opts.Server = h.Srv.URL
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, err := wsconn.Dial(ctx, opts)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	if err := try(wsconn.ClientOptions{}); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("no token: %v, want 401", err)
+	}
+	if err := try(wsconn.ClientOptions{Token: "tok"}); err != nil {
+		t.Errorf("token header: %v", err)
+	}
+	resp, err := http.Get(strings.Replace(h.Srv.URL, "http", "http", 1) + "/api/ws?token=tok&protocol=klingon")
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown protocol: %v %v, want 400", resp.StatusCode, err)
+	}
+	if err := try(wsconn.ClientOptions{Token: "tok", Origin: "https://evil.example"}); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("foreign origin: %v, want 403", err)
+	}
+	if err := try(wsconn.ClientOptions{Token: "tok", Origin: "https://ui.example"}); err != nil {
+		t.Errorf("allowed origin: %v", err)
+	}
+	if err := try(wsconn.ClientOptions{Token: "tok", Origin: h.Srv.URL}); err != nil {
+		t.Errorf("same-host origin: %v", err)
+	}
+	// ?token= works on the upgrade, where browsers cannot set headers.
+	ws, _, err := websocket.DefaultDialer.Dial(strings.Replace(h.Srv.URL, "http", "ws", 1)+"/api/ws?token=tok", nil)
+	if err != nil {
+		t.Fatalf("?token=: %v", err)
+	}
+	ws.Close()
+}
