@@ -21,7 +21,7 @@ import (
 )
 
 func TestSubscriptionsByTaskAndBatch(t *testing.T) {
-	h := enginetest.Start(t, nil)
+	h := enginetest.Start(t, func(c *engine.Config) { n := 5; c.Settings.MaxConcurrent = &n })
 	gate := make(chan struct{})
 	t.Cleanup(func() { close(gate) })
 	held := func(p string) string { return h.Origin.Add(p, &enginetest.File{Data: []byte(p), Gate: gate}) }
@@ -29,6 +29,9 @@ func TestSubscriptionsByTaskAndBatch(t *testing.T) {
 	other := h.Add(map[string]any{"url": held("/other")})
 	b1 := h.Add(map[string]any{"url": held("/b1"), "batch_name": "season 1"})
 	b2 := h.Add(map[string]any{"url": held("/b2"), "batch_id": *b1.BatchID})
+	for _, id := range []string{lone.ID, other.ID, b1.ID, b2.ID} {
+		h.WaitState(id, task.Downloading, 5*time.Second) // quiet from here on
+	}
 
 	c := dial(t, h, wsconn.ClientOptions{})
 	if m := nextOf(t, c, "SYNC_ALL", 2*time.Second); len(m.Tasks) != 4 {
@@ -229,7 +232,9 @@ func TestShutdownSends1001ToAll(t *testing.T) {
 		nextOf(t, c, "SYNC_ALL", 2*time.Second)
 		clients = append(clients, c)
 	}
-	go h.Close()
+	closed := make(chan struct{})
+	go func() { h.Close(); close(closed) }()
+	defer func() { <-closed }()
 	var wg sync.WaitGroup
 	for i, c := range clients {
 		wg.Add(1)

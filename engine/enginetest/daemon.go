@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ type Daemon struct {
 	Eng    *engine.Engine
 	Srv    *httptest.Server
 	Origin *Origin
+
+	mu sync.Mutex // serialises Close
 }
 
 // Start opens a daemon that closes when the test ends; tweak may change its config.
@@ -58,6 +61,8 @@ func (h *Daemon) open() {
 
 // Close closes the engine as a graceful stop would.
 func (h *Daemon) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	if h.Eng == nil {
 		return
 	}
