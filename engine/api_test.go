@@ -44,6 +44,8 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"path filename", `{"url":"` + url + `","filename":"a/b"}`, 400, "bad_request", "plain name"},
 		{"dotdot destination", `{"url":"` + url + `","destination":"a/../../b"}`, 400, "bad_request", ".."},
 		{"absolute destination", `{"url":"` + url + `","destination":"/tmp"}`, 400, "bad_request", "relative"},
+		{"part filename", `{"url":"` + url + `","filename":"v.bin.part"}`, 400, "bad_request", ".part"},
+		{"blank filename", `{"url":"` + url + `","filename":"  "}`, 400, "bad_request", "not a file name"},
 		{"control char filename", `{"url":"` + url + `","filename":"a\u0000b"}`, 400, "bad_request", "control"},
 	}
 	for _, c := range cases {

@@ -204,7 +204,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	}
 	wait := requestTimeout
 	if dl, ok := ctx.Deadline(); ok {
-		wait = time.Until(dl)
+		wait = max(time.Until(dl), time.Second)
 	}
 	root := e.system.Root
 	_, err := root.RequestFuture(e.manager, manager.Shutdown{}, wait).Result()

@@ -168,3 +168,18 @@ func TestDeleteWithFiles(t *testing.T) {
 		t.Fatalf("second delete answers %d, want 404", code)
 	}
 }
+
+func TestCancelThenImmediateRetryStartsOver(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	data := enginetest.Bytes(1<<20, 10)
+	tk := h.Add(map[string]any{"url": h.Origin.Add("/cr.bin", &enginetest.File{Data: data, Rate: 512 << 10})})
+	enginetest.Eventually(t, 10*time.Second, "bytes on disk", func() bool { return h.Get(tk.ID).Downloaded > 0 })
+	h.Action(tk.ID, "cancel")
+	h.Action(tk.ID, "retry") // before the cancelled transfer has let go
+	h.WaitState(tk.ID, task.Completed, 20*time.Second)
+	fileIs(t, h, "cr.bin", data)
+	reqs := h.Origin.Requests("/cr.bin")
+	if last := reqs[len(reqs)-1]; last.Start != 0 {
+		t.Fatalf("the retry resumed cancelled bytes from %d", last.Start)
+	}
+}

@@ -253,3 +253,34 @@ func TestOriginThatLiesAboutSizeFails(t *testing.T) {
 		t.Fatalf("downloaded %d, want the %d bytes on disk", got, 48<<10)
 	}
 }
+
+func TestOriginThatSendsCappedRanges(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	data := enginetest.Bytes(1000_000, 14)
+	url := h.Origin.Add("/capped.bin", &enginetest.File{Data: data, MaxRange: 100_000})
+	tk := h.Add(map[string]any{"url": url, "checksum": sha(data)})
+	done := h.WaitState(tk.ID, task.Completed, 10*time.Second)
+	if done.RetryCount != 0 {
+		t.Fatalf("retry_count %d: each capped range counted as a failure", done.RetryCount)
+	}
+	fileIs(t, h, "capped.bin", data)
+	if n := len(h.Origin.Requests("/capped.bin")); n != 10 {
+		t.Fatalf("origin saw %d requests for 10 ranges", n)
+	}
+}
+
+func TestSpeedLimitChangedMidDownload(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	data := enginetest.Bytes(3<<20, 15)
+	tk := h.Add(map[string]any{"url": h.Origin.Add("/lim.bin", &enginetest.File{Data: data, Rate: 2 << 20}), "checksum": sha(data)})
+	enginetest.Eventually(t, 10*time.Second, "bytes", func() bool { return h.Get(tk.ID).Downloaded > 256<<10 })
+	// Shrinking the limit under a running read must slow it, never end it.
+	h.Call("PUT", "/api/settings", map[string]any{"speed_limit": 100_000}, nil)
+	time.Sleep(300 * time.Millisecond)
+	if st := h.Get(tk.ID).State; st != task.Downloading {
+		t.Fatalf("after the limit changed the task is %s", st)
+	}
+	h.Call("PUT", "/api/settings", map[string]any{"speed_limit": 0}, nil)
+	h.WaitState(tk.ID, task.Completed, 20*time.Second)
+	fileIs(t, h, "lim.bin", data)
+}

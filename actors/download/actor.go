@@ -33,18 +33,20 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		a.start(ctx)
 	case *actor.Stopping:
-		if a.cancel != nil {
-			a.cancel(ErrStopped)
-			<-a.done
+		if a.done == nil {
+			// It failed before its transfer began: the parent still gets the
+			// one Finished it waits for.
+			ctx.Send(ctx.Parent(), Finished{TaskID: a.job.TaskID, Err: ErrStopped, At: time.Now()})
+			return
 		}
+		a.cancel(ErrStopped)
+		<-a.done
 	}
 }
 
 func (a *Actor) start(ctx actor.Context) {
 	system, parent := ctx.ActorSystem(), ctx.Parent()
-	var runCtx context.Context
-	runCtx, a.cancel = context.WithCancelCause(context.Background())
-	a.done = make(chan struct{})
+	runCtx, cancel := context.WithCancelCause(context.Background())
 	t := &transfer{
 		job:    a.job,
 		env:    a.env,
@@ -54,11 +56,16 @@ func (a *Actor) start(ctx actor.Context) {
 			if err != nil {
 				return "", retryable("naming the file: %v", err)
 			}
-			return res.(Named).Filename, nil
+			if name := res.(Named).Filename; name != "" {
+				return name, nil
+			}
+			return "", ErrStopped // the task is gone or no longer running
 		},
 	}
+	done := make(chan struct{})
+	a.cancel, a.done = cancel, done
 	go func() {
-		defer close(a.done)
+		defer close(done)
 		var fin Finished
 		defer func() {
 			// A panic in a transfer fails its task; the daemon and the other

@@ -24,7 +24,8 @@ type ClaimName struct {
 	Want   string
 }
 
-// Named is the answer to ClaimName.
+// Named is the answer to ClaimName; an empty Filename means the task is gone
+// or no longer running, and the transfer stops.
 type Named struct{ Filename string }
 
 // Started reports that the origin answered and bytes are about to flow.

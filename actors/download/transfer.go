@@ -63,13 +63,19 @@ func (t *transfer) run(ctx context.Context) (downloaded, size int64, err error) 
 	return downloaded, size, err
 }
 
+// errRangeDone ends a response that delivered all of a range that stops short
+// of the end of the file: the next request continues where it ended.
+var errRangeDone = errors.New("range done")
+
 func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, error) {
 	offset := t.partSize()
-	for range 2 { // a second pass only when a 416 shows the part is not the file
+	restarted := false
+	for {
 		resp, err := t.get(ctx, offset)
 		if err != nil {
 			return offset, 0, err
 		}
+		var downloaded, size int64
 		switch {
 		case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && offset > 0:
 			resp.Body.Close()
@@ -77,7 +83,10 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 			if total == offset || total < 0 && t.job.Size == offset {
 				return offset, offset, t.complete(nil)
 			}
-			offset = 0 // the part is not a prefix of the file any more
+			if restarted {
+				return offset, 0, retryable("origin refused every range")
+			}
+			restarted, offset = true, 0 // the part is not a prefix of the file any more
 			continue
 		case resp.StatusCode == http.StatusPartialContent:
 			start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
@@ -85,20 +94,23 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 				resp.Body.Close()
 				return offset, 0, retryable("origin answered range %q to a request from byte %d", resp.Header.Get("Content-Range"), offset)
 			}
-			size := total
+			size = total
 			if size < 0 && resp.ContentLength >= 0 {
 				size = offset + resp.ContentLength
 			}
-			return t.stream(ctx, resp, offset, max(size, 0), stall)
+			downloaded, size, err = t.stream(ctx, resp, offset, max(size, 0), stall)
 		case resp.StatusCode == http.StatusOK:
 			// A server that ignores Range starts over from byte zero.
-			return t.stream(ctx, resp, 0, max(resp.ContentLength, 0), stall)
+			downloaded, size, err = t.stream(ctx, resp, 0, max(resp.ContentLength, 0), stall)
 		default:
 			resp.Body.Close()
 			return offset, 0, statusError(resp)
 		}
+		if !errors.Is(err, errRangeDone) {
+			return downloaded, size, err
+		}
+		offset = downloaded // a server that sends the file in capped ranges
 	}
-	return 0, 0, retryable("origin refused every range")
 }
 
 func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error) {
@@ -130,6 +142,9 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 		if err != nil {
 			return 0, size, err
 		}
+		if ctx.Err() != nil {
+			return 0, size, ctx.Err()
+		}
 		t.job.Filename = name
 	}
 	if err := os.MkdirAll(t.job.Dir, 0o755); err != nil {
@@ -146,7 +161,9 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		return offset, size, fatal("seek part file: %v", err)
 	}
+	stall.Stop() // re-reading our own part file is not the origin stalling
 	sum, err := t.hasher(offset)
+	stall.Reset(t.env.StallTimeout)
 	if err != nil {
 		return offset, size, err
 	}
@@ -163,8 +180,8 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 		n, rerr := resp.Body.Read(chunk)
 		if n > 0 {
 			stall.Reset(t.env.StallTimeout)
-			if err := t.env.Limiter.WaitN(ctx, n); err != nil {
-				return downloaded, size, ctx.Err()
+			if err := t.throttle(ctx, n, stall); err != nil {
+				return downloaded, size, err
 			}
 			if _, err := f.Write(chunk[:n]); err != nil {
 				return downloaded, size, fatal("write part file: %v", err)
@@ -188,6 +205,9 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 			return downloaded, size, retryable("reading from origin: %v", rerr)
 		}
 	}
+	if got := downloaded - offset; size > 0 && downloaded < size && got > 0 && got == resp.ContentLength {
+		return downloaded, size, errRangeDone
+	}
 	if size > 0 && downloaded != size {
 		return downloaded, size, retryable("origin sent %d of %d bytes", downloaded, size)
 	}
@@ -195,6 +215,28 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 		return downloaded, size, fatal("close part file: %v", err)
 	}
 	return downloaded, downloaded, t.complete(sum)
+}
+
+// throttle waits until the speed limit allows n more bytes. The stall timer
+// is paused meanwhile: time spent waiting on ourselves is not the origin's.
+func (t *transfer) throttle(ctx context.Context, n int, stall *time.Timer) error {
+	lim := t.env.Limiter
+	if lim.Limit() == rate.Inf {
+		return nil
+	}
+	stall.Stop()
+	defer stall.Reset(t.env.StallTimeout)
+	for n > 0 {
+		k := min(n, max(lim.Burst(), 1))
+		if err := lim.WaitN(ctx, k); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			continue // the limit changed between Burst and WaitN: ask again
+		}
+		n -= k
+	}
+	return nil
 }
 
 // complete verifies the checksum, then moves the part file to its final name.

@@ -36,7 +36,10 @@ func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 		m.requeue(t)
 	case task.Cancel:
 		m.setState(t, task.Cancelled)
-		if !m.stopTransfer(ctx, t.ID) {
+		if tr, running := m.running[t.ID]; running {
+			tr.discard = true
+			ctx.Stop(tr.pid)
+		} else {
 			m.removePart(t)
 			t.SetProgress(0, t.Size)
 		}

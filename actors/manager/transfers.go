@@ -19,6 +19,7 @@ const speedWindow = 5 * time.Second
 type transfer struct {
 	pid     *actor.PID
 	samples []sample // bytes on disk over the last speedWindow, oldest first
+	discard bool     // cancelled: its files go when it stops, whatever follows
 }
 
 type sample struct {
@@ -97,8 +98,8 @@ func (m *Manager) stopTransfer(ctx actor.Context, id string) bool {
 // claimName gives a transfer a file name no other file or task uses.
 func (m *Manager) claimName(c download.ClaimName) string {
 	t, ok := m.tasks[c.TaskID]
-	if !ok {
-		return c.Want
+	if !ok || !t.State.Active() {
+		return "" // deleted, paused or cancelled while the origin answered
 	}
 	if t.Filename == "" {
 		t.Filename = m.uniqueName(c.Dir, c.Want, t.ID)
@@ -182,6 +183,14 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 	t, ok := m.tasks[f.TaskID]
 	if !ok {
 		return // deleted while it ran
+	}
+	if tr.discard {
+		// A cancel reached this transfer; a retry since then starts over.
+		m.removePart(t)
+		if f.Err == nil {
+			os.Remove(filepath.Join(m.dirOf(t), t.Filename))
+		}
+		f.Downloaded, f.Err = 0, download.ErrStopped
 	}
 	if f.Err != nil {
 		// The task shows what its part file holds, for a resume or retry.

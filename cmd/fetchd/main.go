@@ -70,7 +70,7 @@ func serve(o *options, log zerolog.Logger) error {
 	if o.token == "" && !isLoopback(ln.Addr()) {
 		log.Warn().Str("component", "server").Str("addr", ln.Addr().String()).Msg("listening beyond loopback without --token: anyone who can reach this address controls the daemon")
 	}
-	srv := &http.Server{Handler: eng.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: eng.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info().Str("component", "server").Str("addr", ln.Addr().String()).Str("version", engine.Version).Msg("fetchd listening")
@@ -83,10 +83,14 @@ func serve(o *options, log zerolog.Logger) error {
 	case err = <-served:
 		log.Error().Err(err).Str("component", "server").Msg("server failed")
 	}
+	// Each step has its own budget: a client dawdling over a request must not
+	// eat the time the downloads need to stop cleanly.
 	ctx, done := context.WithTimeout(context.Background(), shutdownGrace)
 	defer done()
 	srv.Shutdown(ctx)
-	if cerr := eng.Close(ctx); cerr != nil {
+	engCtx, engDone := context.WithTimeout(context.Background(), shutdownGrace)
+	defer engDone()
+	if cerr := eng.Close(engCtx); cerr != nil {
 		return cerr
 	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -64,7 +64,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.VisitAll(func(f *flag.Flag) {
 		env := "FETCHD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		v := getenv(env)
-		if err != nil || o.set[f.Name] || v == "" {
+		if err != nil || o.set[f.Name] || v == "" || f.Name == "version" {
 			return
 		}
 		if serr := fs.Set(f.Name, v); serr != nil {

@@ -27,6 +27,7 @@ type File struct {
 	Gate               chan struct{} // when set, the body waits until it is closed
 	Stalls             int           // this many requests send half the body, then nothing
 	ShortBody          bool          // promise the whole length, send half, hang up
+	MaxRange           int           // when set, every answer is a 206 of at most this many bytes
 }
 
 // Request is what the origin saw of one request.
@@ -126,15 +127,18 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	if f.ContentDisposition != "" {
 		w.Header().Set("Content-Disposition", f.ContentDisposition)
 	}
-	if req.Range != "" && !f.IgnoreRange {
+	if (req.Range != "" || f.MaxRange > 0) && !f.IgnoreRange {
 		if req.Start >= int64(len(f.Data)) {
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", len(f.Data)))
 			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
 			return
 		}
 		body = f.Data[req.Start:]
+		if f.MaxRange > 0 && len(body) > f.MaxRange {
+			body = body[:f.MaxRange]
+		}
 		status = http.StatusPartialContent
-		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", req.Start, len(f.Data)-1, len(f.Data)))
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", req.Start, req.Start+int64(len(body))-1, len(f.Data)))
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Set("Content-Type", "application/octet-stream")

@@ -25,8 +25,10 @@ func ValidateFilename(name string) error {
 		return fmt.Errorf("%w: filename must not contain %q", ErrInvalid, "..")
 	case strings.ContainsAny(name, `/\`) || filepath.IsAbs(name):
 		return fmt.Errorf("%w: filename must be a plain name, not a path", ErrInvalid)
-	case name == ".":
+	case strings.TrimSpace(name) == "" || name == ".":
 		return fmt.Errorf("%w: filename %q is not a file name", ErrInvalid, name)
+	case strings.HasSuffix(strings.ToLower(name), ".part"):
+		return fmt.Errorf("%w: filename must not end in .part, which names fetchd's partial files", ErrInvalid)
 	case len(name) > maxNameBytes:
 		return fmt.Errorf("%w: filename is longer than %d bytes", ErrInvalid, maxNameBytes)
 	case hasControl(name) || !utf8.ValidString(name):
@@ -91,6 +93,9 @@ func SanitizeName(name string) string {
 		return r
 	}, name)
 	name = strings.Trim(name, " .")
+	if strings.HasSuffix(strings.ToLower(name), ".part") {
+		name = name[:len(name)-len(".part")] + "_part" // ".part" names partial files
+	}
 	for len(name) > maxNameBytes {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]

@@ -52,6 +52,7 @@ func TestNameFromResponse(t *testing.T) {
 		{"", "http://h", "download"},
 		{`attachment; filename="a:b|c?.txt"`, "http://h/", "a_b_c_.txt"},
 		{`attachment; filename=" .hidden. "`, "http://h/", "hidden"},
+		{`attachment; filename="movie.mkv.part"`, "http://h/", "movie.mkv_part"},
 	} {
 		if got := NameFromResponse(c.cd, u(c.url)); got != c.want {
 			t.Errorf("NameFromResponse(%q, %q) = %q, want %q", c.cd, c.url, got, c.want)
