@@ -163,6 +163,9 @@ func (c *connActor) write(root *actor.RootContext, self *actor.PID) {
 			}
 		}
 		if closing != nil {
+			if c.out.overflowed() {
+				c.log.Warn().Int("queue_limit", c.limits.QueueBytes).Msg("slow consumer: closing with 4008")
+			}
 			if _, err := conn.Write(closing); err == nil {
 				select {
 				case <-c.readerDone:

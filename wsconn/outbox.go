@@ -23,9 +23,11 @@ type outbox struct {
 
 	mu      sync.Mutex
 	frames  [][]byte
+	spare   [][]byte // the writer's last batch, reused so queueing allocates nothing
 	control [][]byte // pings and pongs: small, never counted, sent first
 	size    int
 	closing []byte // the close frame, once closing
+	slow    bool   // closing because the queue overflowed
 	wake    chan struct{}
 }
 
@@ -44,7 +46,7 @@ func (o *outbox) Push(frame []byte) {
 	if o.size+len(frame) > o.limit {
 		// The reader is not keeping up: drop what waits, and give a write that
 		// may be stuck on the socket until the deadline to finish.
-		o.frames, o.size = nil, 0
+		o.frames, o.size, o.slow = o.frames[:0], 0, true
 		o.closing = closeFrame(CloseSlowConsumer, "slow consumer")
 		o.conn.SetWriteDeadline(time.Now().Add(o.closeFor))
 		o.signal()
@@ -76,12 +78,26 @@ func (o *outbox) Close(code int, reason string) {
 	}
 }
 
+// overflowed reports whether the connection is closing as a slow consumer.
+func (o *outbox) overflowed() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.slow
+}
+
 // take hands the writer everything queued, and the close frame once closing.
+// The batch it returns is the writer's until its next take.
 func (o *outbox) take() (frames [][]byte, closing []byte) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	frames = append(o.control, o.frames...)
-	o.control, o.frames, o.size = nil, nil, 0
+	frames = o.frames
+	if len(o.control) > 0 {
+		frames = append(o.control, frames...)
+		o.control = nil
+	}
+	next := o.spare[:cap(o.spare)]
+	clear(next) // let written frames go
+	o.frames, o.spare, o.size = next[:0], frames, 0
 	return frames, o.closing
 }
 

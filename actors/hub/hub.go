@@ -58,6 +58,12 @@ type CloseAll struct {
 // Closed answers CloseAll.
 type Closed struct{ N int }
 
+// Count asks how many connections are attached (answer: Counted).
+type Count struct{}
+
+// Counted answers Count.
+type Counted struct{ N int }
+
 type member struct {
 	Member
 	subs task.Subscriptions
@@ -96,6 +102,8 @@ func (h *Hub) Receive(ctx actor.Context) {
 				h.send(m, ev)
 			}
 		}
+	case Count:
+		ctx.Respond(Counted{N: len(h.members)})
 	case CloseAll:
 		h.closed = &msg
 		for _, m := range h.members {

@@ -124,8 +124,16 @@ func (p *Publisher) change(ctx actor.Context, c task.Change) {
 // flush sends one TASK_BATCH_UPDATE with what changed since each task was
 // last sent, or nothing when nothing did.
 func (p *Publisher) flush(ctx actor.Context) {
+	if batch, ok := p.batch(); ok {
+		ctx.Send(p.hub, hub.Broadcast{Event: batch})
+	}
+}
+
+// batch collects the deltas of every task with pending progress and marks
+// them sent.
+func (p *Publisher) batch() (task.TaskBatch, bool) {
 	if len(p.pending) == 0 {
-		return
+		return task.TaskBatch{}, false
 	}
 	deltas := make([]task.Delta, 0, len(p.pending))
 	for id := range p.pending {
@@ -136,9 +144,7 @@ func (p *Publisher) flush(ctx actor.Context) {
 		}
 	}
 	clear(p.pending)
-	if len(deltas) > 0 {
-		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskBatch{Deltas: deltas}})
-	}
+	return task.TaskBatch{Deltas: deltas}, len(deltas) > 0
 }
 
 // snapshot is every task now, oldest first; it is shared until the next change.

@@ -57,11 +57,12 @@ func serve(o *options, log zerolog.Logger) error {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
 	eng, err := engine.Open(engine.Config{
-		DataDir:     o.dataDir,
-		DownloadDir: o.downloadDir,
-		Settings:    o.settings(),
-		Token:       o.token,
-		Logger:      log,
+		DataDir:        o.dataDir,
+		DownloadDir:    o.downloadDir,
+		Settings:       o.settings(),
+		Token:          o.token,
+		AllowedOrigins: o.allowedOrigins(),
+		Logger:         log,
 	})
 	if err != nil {
 		ln.Close()

@@ -18,6 +18,7 @@ type options struct {
 	maxConcurrent int
 	maxRetries    int
 	token         string
+	origins       string
 	logLevel      string
 	logFormat     string
 	version       bool
@@ -46,6 +47,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", task.DefaultSettings().MaxConcurrent, "downloads running at once (stored; PUT /api/settings changes it at run time)")
 	fs.IntVar(&o.maxRetries, "max-retries", task.DefaultSettings().MaxRetries, "automatic retries before a download fails (stored)")
 	fs.StringVar(&o.token, "token", "", "require this token on the API and WebSocket (Authorization: Bearer, X-Api-Key or ?token=)")
+	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins (https://host:port), besides the daemon's own, that may open the WebSocket; * for any")
 	fs.StringVar(&o.logLevel, "log-level", "info", "trace, debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "json", "json or console")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -80,6 +82,17 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, fmt.Errorf("--log-format must be json or console, got %q", o.logFormat)
 	}
 	return o, nil
+}
+
+// allowedOrigins splits --allowed-origins.
+func (o *options) allowedOrigins() []string {
+	var out []string
+	for _, s := range strings.Split(o.origins, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // settings are the overrides the user gave; the rest come from the store.

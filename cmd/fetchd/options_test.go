@@ -8,7 +8,7 @@ import (
 )
 
 func TestOptionsFromFlagsAndEnvironment(t *testing.T) {
-	env := map[string]string{"FETCHD_MAX_CONCURRENT": "8", "FETCHD_ADDR": "127.0.0.1:9999", "FETCHD_TOKEN": "t"}
+	env := map[string]string{"FETCHD_MAX_CONCURRENT": "8", "FETCHD_ADDR": "127.0.0.1:9999", "FETCHD_TOKEN": "t", "FETCHD_ALLOWED_ORIGINS": "https://a.example, https://b.example:8443,", "FETCHD_VERSION": "1.2.3"}
 	o, err := parseOptions([]string{"--addr", "127.0.0.1:1234"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -18,6 +18,12 @@ func TestOptionsFromFlagsAndEnvironment(t *testing.T) {
 	}
 	if o.maxConcurrent != 8 || o.token != "t" {
 		t.Errorf("environment twins not read: %+v", o)
+	}
+	if got := o.allowedOrigins(); len(got) != 2 || got[1] != "https://b.example:8443" {
+		t.Errorf("allowed origins %q", got)
+	}
+	if o.version {
+		t.Error("FETCHD_VERSION must not turn --version on")
 	}
 	p := o.settings()
 	if p.MaxConcurrent == nil || *p.MaxConcurrent != 8 || p.MaxRetries != nil {

@@ -3,22 +3,16 @@ package task
 import (
 	"encoding/json"
 	"maps"
+	"math"
 	"strconv"
 	"time"
 )
 
-// Delta is a task's id with the fields that changed, in the contract's order,
-// each already encoded as JSON.
+// Delta is a task's id with the fields that changed, in the contract's order.
 type Delta struct {
 	ID      string
 	BatchID *string // to filter by subscription; not itself sent
-	Fields  []Field
-}
-
-// Field is one changed field.
-type Field struct {
-	Name string
-	JSON []byte
+	Fields  []byte  // the changed fields, encoded: `,"name":value` each
 }
 
 // Empty reports whether nothing changed.
@@ -28,28 +22,24 @@ func (d Delta) Empty() bool { return len(d.Fields) == 0 }
 func (d Delta) AppendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendQuote(b, d.ID) // ids are UUIDs: plain ASCII
-	for _, f := range d.Fields {
-		b = append(b, ',', '"')
-		b = append(b, f.Name...)
-		b = append(b, '"', ':')
-		b = append(b, f.JSON...)
-	}
+	b = append(b, d.Fields...)
 	return append(b, '}')
 }
 
 // Diff returns the fields of cur that differ from old. With withState the
-// state is included even when unchanged, as TASK_UPDATED requires.
+// state is included even when unchanged, as TASK_UPDATED requires. It runs
+// for every moving task at every flush, so it encodes by hand.
 func Diff(old, cur *Task, withState bool) Delta {
-	d := Delta{ID: cur.ID, BatchID: cur.BatchID}
-	for _, f := range fieldTable {
+	d := Delta{ID: cur.ID, BatchID: cur.BatchID, Fields: make([]byte, 0, 96)}
+	for i := range fieldTable {
+		f := &fieldTable[i]
 		if f.eq(old, cur) && !(withState && f.name == "state") {
 			continue
 		}
-		raw, err := json.Marshal(f.get(cur))
-		if err != nil {
-			continue // every field is a plain JSON value; this cannot happen
-		}
-		d.Fields = append(d.Fields, Field{Name: f.name, JSON: raw})
+		d.Fields = append(d.Fields, ',', '"')
+		d.Fields = append(d.Fields, f.name...)
+		d.Fields = append(d.Fields, '"', ':')
+		d.Fields = f.enc(d.Fields, cur)
 	}
 	return d
 }
@@ -57,48 +47,83 @@ func Diff(old, cur *Task, withState bool) Delta {
 type fieldDef struct {
 	name string
 	eq   func(a, b *Task) bool
-	get  func(t *Task) any
+	enc  func(b []byte, t *Task) []byte
 }
 
-func plain[T comparable](name string, get func(*Task) T) fieldDef {
-	return fieldDef{name, func(a, b *Task) bool { return get(a) == get(b) }, func(t *Task) any { return get(t) }}
+func integer[T int | int64](name string, get func(*Task) T) fieldDef {
+	return fieldDef{name,
+		func(a, b *Task) bool { return get(a) == get(b) },
+		func(b []byte, t *Task) []byte { return strconv.AppendInt(b, int64(get(t)), 10) }}
 }
 
-func ptr[T comparable](name string, get func(*Task) *T) fieldDef {
-	return fieldDef{name, func(a, b *Task) bool {
+func number(name string, get func(*Task) float64) fieldDef {
+	return fieldDef{name,
+		func(a, b *Task) bool { return get(a) == get(b) },
+		func(b []byte, t *Task) []byte { return appendFloat(b, get(t)) }}
+}
+
+// other covers the rare fields: strings, times, maps; encoding/json does them.
+func other[T any](name string, eq func(a, b *Task) bool, get func(*Task) T) fieldDef {
+	return fieldDef{name, eq, func(b []byte, t *Task) []byte {
+		raw, err := json.Marshal(get(t))
+		if err != nil {
+			return append(b, "null"...) // plain data; cannot happen
+		}
+		return append(b, raw...)
+	}}
+}
+
+func same[T comparable](get func(*Task) T) func(a, b *Task) bool {
+	return func(a, b *Task) bool { return get(a) == get(b) }
+}
+
+func samePtr[T comparable](get func(*Task) *T) func(a, b *Task) bool {
+	return func(a, b *Task) bool {
 		x, y := get(a), get(b)
 		return x == y || x != nil && y != nil && *x == *y
-	}, func(t *Task) any { return get(t) }}
+	}
 }
 
-func when(name string, get func(*Task) *time.Time) fieldDef {
-	return fieldDef{name, func(a, b *Task) bool {
+func sameTime(get func(*Task) *time.Time) func(a, b *Task) bool {
+	return func(a, b *Task) bool {
 		x, y := get(a), get(b)
 		return x == y || x != nil && y != nil && x.Equal(*y)
-	}, func(t *Task) any { return get(t) }}
+	}
+}
+
+// appendFloat writes f as encoding/json would.
+func appendFloat(b []byte, f float64) []byte {
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) || math.IsNaN(f) || math.IsInf(f, 0) {
+		raw, err := json.Marshal(f)
+		if err != nil {
+			return append(b, '0') // NaN or Inf: never produced by the engine
+		}
+		return append(b, raw...)
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
 
 // fieldTable lists every field but id, in the contract's order.
 var fieldTable = []fieldDef{
-	plain("url", func(t *Task) string { return t.URL }),
-	plain("filename", func(t *Task) string { return t.Filename }),
-	plain("destination", func(t *Task) string { return t.Destination }),
-	plain("category", func(t *Task) string { return t.Category }),
-	plain("priority", func(t *Task) int { return t.Priority }),
-	plain("state", func(t *Task) State { return t.State }),
-	plain("progress", func(t *Task) float64 { return t.Progress }),
-	plain("size", func(t *Task) int64 { return t.Size }),
-	plain("downloaded", func(t *Task) int64 { return t.Downloaded }),
-	plain("speed", func(t *Task) float64 { return t.Speed }),
-	plain("eta", func(t *Task) float64 { return t.ETA }),
-	plain("retry_count", func(t *Task) int { return t.RetryCount }),
-	ptr("error_message", func(t *Task) *string { return t.ErrorMessage }),
-	{"created_at", func(a, b *Task) bool { return a.CreatedAt.Equal(b.CreatedAt) }, func(t *Task) any { return t.CreatedAt }},
-	when("started_at", func(t *Task) *time.Time { return t.StartedAt }),
-	when("completed_at", func(t *Task) *time.Time { return t.CompletedAt }),
-	when("wait_until", func(t *Task) *time.Time { return t.WaitUntil }),
-	ptr("batch_id", func(t *Task) *string { return t.BatchID }),
-	ptr("batch_name", func(t *Task) *string { return t.BatchName }),
-	ptr("checksum", func(t *Task) *string { return t.Checksum }),
-	{"meta", func(a, b *Task) bool { return maps.Equal(a.Meta, b.Meta) }, func(t *Task) any { return t.Meta }},
+	other("url", same(func(t *Task) string { return t.URL }), func(t *Task) string { return t.URL }),
+	other("filename", same(func(t *Task) string { return t.Filename }), func(t *Task) string { return t.Filename }),
+	other("destination", same(func(t *Task) string { return t.Destination }), func(t *Task) string { return t.Destination }),
+	other("category", same(func(t *Task) string { return t.Category }), func(t *Task) string { return t.Category }),
+	integer("priority", func(t *Task) int { return t.Priority }),
+	other("state", same(func(t *Task) State { return t.State }), func(t *Task) State { return t.State }),
+	number("progress", func(t *Task) float64 { return t.Progress }),
+	integer("size", func(t *Task) int64 { return t.Size }),
+	integer("downloaded", func(t *Task) int64 { return t.Downloaded }),
+	number("speed", func(t *Task) float64 { return t.Speed }),
+	number("eta", func(t *Task) float64 { return t.ETA }),
+	integer("retry_count", func(t *Task) int { return t.RetryCount }),
+	other("error_message", samePtr(func(t *Task) *string { return t.ErrorMessage }), func(t *Task) *string { return t.ErrorMessage }),
+	other("created_at", func(a, b *Task) bool { return a.CreatedAt.Equal(b.CreatedAt) }, func(t *Task) time.Time { return t.CreatedAt }),
+	other("started_at", sameTime(func(t *Task) *time.Time { return t.StartedAt }), func(t *Task) *time.Time { return t.StartedAt }),
+	other("completed_at", sameTime(func(t *Task) *time.Time { return t.CompletedAt }), func(t *Task) *time.Time { return t.CompletedAt }),
+	other("wait_until", sameTime(func(t *Task) *time.Time { return t.WaitUntil }), func(t *Task) *time.Time { return t.WaitUntil }),
+	other("batch_id", samePtr(func(t *Task) *string { return t.BatchID }), func(t *Task) *string { return t.BatchID }),
+	other("batch_name", samePtr(func(t *Task) *string { return t.BatchName }), func(t *Task) *string { return t.BatchName }),
+	other("checksum", samePtr(func(t *Task) *string { return t.Checksum }), func(t *Task) *string { return t.Checksum }),
+	other("meta", func(a, b *Task) bool { return maps.Equal(a.Meta, b.Meta) }, func(t *Task) map[string]string { return t.Meta }),
 }

@@ -1,0 +1,71 @@
+package wsconn
+
+import (
+	"log/slog"
+	"fmt"
+	"net"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// BenchmarkFanout is one TASK_BATCH_UPDATE of 100 changed tasks handed by the
+// hub actor to every connection's outbox, with the tasks codec: the work of
+// one flush, per connection. Nobody subscribes, so the batch is encoded once.
+func BenchmarkFanout(b *testing.B) {
+	for _, conns := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) { benchFanout(b, conns) })
+	}
+}
+
+func benchFanout(b *testing.B, conns int) {
+	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(slog.DiscardHandler)
+	}))
+	defer system.Shutdown()
+	h := system.Root.Spawn(hub.Props())
+	pipe, other := net.Pipe()
+	defer pipe.Close()
+	defer other.Close()
+	boxes := make([]*outbox, conns)
+	for i := range boxes {
+		boxes[i] = newOutbox(pipe, 1<<30, time.Second)
+		system.Root.Send(h, hub.Attach{Member: hub.Member{ID: uint64(i), Codec: tasksCodec{}, Outbox: boxes[i]}, First: task.SyncAll{}})
+	}
+	batch := task.TaskBatch{}
+	for i := range 100 {
+		old := task.Task{ID: fmt.Sprintf("%08d-0000-4000-8000-000000000000", i), Size: 1 << 30}
+		cur := old
+		cur.SetProgress(int64(i)<<20, old.Size)
+		cur.Speed, cur.ETA = 5e6, 120
+		batch.Deltas = append(batch.Deltas, task.Diff(&old, &cur, false))
+	}
+	wait := func() {
+		if _, err := system.Root.RequestFuture(h, hub.Count{}, 10*time.Second).Result(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	wait()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for range b.N {
+		system.Root.Send(h, hub.Broadcast{Event: batch})
+		wait()
+		b.StopTimer()
+		for _, o := range boxes {
+			o.take()
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	perConn := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(conns)
+	b.ReportMetric(perConn, "ns/conn")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/float64(conns), "allocs/conn")
+}
