@@ -100,6 +100,11 @@ func Open(cfg Config) (*Engine, error) {
 		store.Close()
 		return nil, fmt.Errorf("load tasks: %w", err)
 	}
+	library, err := store.LoadLibrary()
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("load library: %w", err)
+	}
 	e := &Engine{cfg: cfg, log: cfg.Logger.With().Str("component", "engine").Logger(), store: store, started: time.Now()}
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(zerolog.NewSlogHandler(cfg.Logger.With().Str("component", "actor").Logger()))
@@ -119,8 +124,8 @@ func Open(cfg Config) (*Engine, error) {
 		StallTimeout:  cfg.StallTimeout,
 		Checkpoint:    cfg.Checkpoint,
 		ProgressEvery: cfg.ProgressEvery,
-		Notify:        func(c task.Change) { root.Send(e.publisher, c) },
-	}, tasks)
+		Notify:        func(c any) { root.Send(e.publisher, c) },
+	}, tasks, library)
 	if e.manager, err = root.SpawnNamed(manager.Props(m), "manager"); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("start manager: %w", err)

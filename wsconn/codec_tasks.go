@@ -21,6 +21,14 @@ type tasksMessage struct {
 	Message    string      `json:"message,omitempty"`
 }
 
+type libraryMessage struct {
+	Type      string            `json:"type"`
+	TS        int64             `json:"ts"`
+	Item      *task.LibraryItem `json:"item,omitempty"`
+	Changes   map[string]any    `json:"changes,omitempty"`
+	LibraryID string            `json:"library_id,omitempty"`
+}
+
 func now() int64 { return time.Now().UnixMilli() }
 
 // Encode implements hub.Codec.
@@ -59,6 +67,16 @@ func (tasksCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 			TaskID  string  `json:"task_id"`
 			BatchID *string `json:"batch_id"`
 		}{"TASK_REMOVED", now(), e.ID, e.BatchID})
+	case task.LibraryAdded:
+		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_ADDED", TS: now(), Item: &e.Item})
+	case task.LibraryUpdated:
+		changes := e.Changes
+		if changes == nil {
+			changes = map[string]any{}
+		}
+		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_UPDATED", TS: now(), Item: &e.Item, Changes: changes})
+	case task.LibraryRemoved:
+		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_REMOVED", TS: now(), LibraryID: e.Item.ID})
 	case task.EngineStats:
 		return jsonFrame(tasksMessage{Type: "ENGINE_STATS", TS: now(), Stats: &e.Stats})
 	case task.SubscriptionAck:

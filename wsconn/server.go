@@ -63,7 +63,7 @@ func NewServer(cfg Config) *Server {
 	s := &Server{
 		cfg:    cfg,
 		log:    cfg.Log.With().Str("component", "ws").Logger(),
-		codecs: map[string]hub.Codec{"": tasksCodec{}, "tasks": tasksCodec{}},
+		codecs: map[string]hub.Codec{"": tasksCodec{}, "tasks": tasksCodec{}, "events": eventsCodec{}},
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,

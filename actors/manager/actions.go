@@ -74,9 +74,7 @@ func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) {
 	if err := m.cfg.Store.DeleteTask(t.ID); err != nil {
 		m.log.Error().Err(err).Str("task_id", t.ID).Msg("delete task")
 	}
-	delete(m.tasks, t.ID)
-	delete(m.queued, t.ID)
-	delete(m.dirty, t.ID)
+	m.forget(t.ID)
 	if timer, ok := m.timers[t.ID]; ok {
 		timer.Stop()
 		delete(m.timers, t.ID)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -16,34 +17,101 @@ import (
 const maxMetaEntries = 64
 
 func (m *Manager) add(r task.AddRequest) (task.Task, error) {
-	t, err := newTask(r)
+	t, err := m.prepare(r, nil)
 	if err != nil {
 		return task.Task{}, err
 	}
 	if err := m.placeInBatch(&t, r); err != nil {
 		return task.Task{}, err
 	}
+	added, err := m.commit([]task.Task{t})
+	if err != nil {
+		return task.Task{}, err
+	}
+	return added[0], nil
+}
+
+// addBatch creates every item of b as one new batch, or none of them.
+func (m *Manager) addBatch(b task.BatchRequest) (BatchCreated, error) {
+	reqs, err := b.Requests()
+	if err != nil {
+		return BatchCreated{}, err
+	}
+	id, name := uuid.NewString(), b.BatchName
+	seen := map[string]bool{}
+	tasks := make([]task.Task, 0, len(reqs))
+	for i, r := range reqs {
+		t, err := m.prepare(r, seen)
+		if err != nil {
+			return BatchCreated{}, fmt.Errorf("items[%d]: %w", i, err)
+		}
+		t.BatchID, t.BatchName = &id, &name
+		tasks = append(tasks, t)
+	}
+	added, err := m.commit(tasks)
+	if err != nil {
+		return BatchCreated{}, err
+	}
+	m.log.Info().Str("batch_id", id).Int("items", len(added)).Msg("batch added")
+	return BatchCreated{BatchID: id, BatchName: name, Tasks: added}, nil
+}
+
+// prepare validates r into a new task and applies the duplicate check; seen,
+// when given, holds the URLs earlier in the same request.
+func (m *Manager) prepare(r task.AddRequest, seen map[string]bool) (task.Task, error) {
+	t, err := newTask(r, m.stamp())
+	if err != nil {
+		return task.Task{}, err
+	}
 	if !r.Force {
-		if dup := m.activeWithURL(t.URL); dup != nil {
-			return task.Task{}, fmt.Errorf("%w: %s is already task %s (%s); send force to add it again", task.ErrDuplicate, t.URL, dup.ID, dup.State)
+		if err := m.duplicate(t.URL); err != nil {
+			return task.Task{}, err
+		}
+		if seen[t.URL] {
+			return task.Task{}, fmt.Errorf("%w: %s is listed twice; send force to add it twice", task.ErrDuplicate, t.URL)
 		}
 	}
-	if t.Filename != "" {
-		t.Filename = m.uniqueName(m.dirOf(&t), t.Filename, t.ID)
+	if seen != nil {
+		seen[t.URL] = true
 	}
-	if err := m.cfg.Store.SaveTasks(t); err != nil {
-		return task.Task{}, fmt.Errorf("store task: %w", err)
-	}
-	stored := t.Clone()
-	m.tasks[t.ID] = &stored
-	m.setState(&stored, task.Queued)
-	m.notify(task.Added, &stored)
-	m.log.Info().Str("task_id", t.ID).Str("url", t.URL).Msg("task added")
 	return t, nil
 }
 
+// commit names and stores new tasks in one transaction, then announces them.
+func (m *Manager) commit(tasks []task.Task) ([]task.Task, error) {
+	for i := range tasks {
+		t := &tasks[i]
+		if t.Filename != "" {
+			t.Filename = m.uniqueName(m.dirOf(t), t.Filename, t.ID)
+		}
+		m.insert(t.Clone()) // so the next item's name sees this one
+	}
+	if err := m.cfg.Store.SaveTasks(tasks...); err != nil {
+		for _, t := range tasks {
+			m.forget(t.ID)
+		}
+		return nil, fmt.Errorf("store tasks: %w", err)
+	}
+	for _, t := range tasks {
+		m.notify(task.Added, m.tasks[t.ID])
+		m.log.Info().Str("task_id", t.ID).Str("url", t.URL).Msg("task added")
+	}
+	return tasks, nil
+}
+
+// stamp is a creation time later than every earlier one, so that "older
+// first" and a batch's page order are total.
+func (m *Manager) stamp() time.Time {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if !now.After(m.lastStamp) {
+		now = m.lastStamp.Add(time.Microsecond)
+	}
+	m.lastStamp = now
+	return now
+}
+
 // newTask validates a request and builds its QUEUED task.
-func newTask(r task.AddRequest) (task.Task, error) {
+func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 	u, err := url.Parse(strings.TrimSpace(r.URL))
 	switch {
 	case r.URL == "":
@@ -81,7 +149,7 @@ func newTask(r task.AddRequest) (task.Task, error) {
 		Category:    r.Category,
 		Priority:    r.Priority,
 		State:       task.Queued,
-		CreatedAt:   task.Now(),
+		CreatedAt:   created,
 		Checksum:    checksum,
 		Meta:        meta,
 	}, nil
@@ -100,13 +168,16 @@ func parseChecksum(c string) (*string, error) {
 	return &norm, nil
 }
 
-// activeWithURL is a task that makes url a duplicate: any that is not FAILED
-// or CANCELLED.
-func (m *Manager) activeWithURL(u string) *task.Task {
+// duplicate refuses a URL that a task not FAILED or CANCELLED, or the
+// library, already has.
+func (m *Manager) duplicate(u string) error {
 	for _, t := range m.tasks {
 		if t.URL == u && t.State != task.Failed && t.State != task.Cancelled {
-			return t
+			return fmt.Errorf("%w: %s is already task %s (%s); send force to add it again", task.ErrDuplicate, u, t.ID, t.State)
 		}
+	}
+	if id, ok := m.libraryURLs[u]; ok {
+		return fmt.Errorf("%w: %s is already in the library as item %s; send force to add it again", task.ErrDuplicate, u, id)
 	}
 	return nil
 }
@@ -116,11 +187,9 @@ func (m *Manager) activeWithURL(u string) *task.Task {
 func (m *Manager) placeInBatch(t *task.Task, r task.AddRequest) error {
 	switch {
 	case r.BatchID != "":
-		for _, o := range m.tasks {
-			if o.BatchID != nil && *o.BatchID == r.BatchID {
-				t.BatchID, t.BatchName = ptrTo(r.BatchID), ptrTo(*o.BatchName)
-				return nil
-			}
+		for _, o := range m.batches[r.BatchID] {
+			t.BatchID, t.BatchName = o.BatchID, o.BatchName
+			return nil
 		}
 		return fmt.Errorf("%w: no batch %q", task.ErrNotFound, r.BatchID)
 	case r.BatchName != "":

@@ -9,3 +9,9 @@ func (m *Manager) notify(kind task.ChangeKind, t *task.Task) {
 		m.cfg.Notify(task.Change{Kind: kind, Task: t.Clone()})
 	}
 }
+
+func (m *Manager) notifyLibrary(kind task.ChangeKind, item *task.LibraryItem, changes map[string]any) {
+	if m.cfg.Notify != nil {
+		m.cfg.Notify(task.LibraryChange{Kind: kind, Item: cloneItem(item), Changes: changes})
+	}
+}

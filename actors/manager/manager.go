@@ -33,8 +33,9 @@ type Config struct {
 	StallTimeout  time.Duration
 	Checkpoint    time.Duration // how often progress is written to the store
 	ProgressEvery time.Duration // how often a transfer reports bytes
-	// Notify, when set, is told every change, in order, from the mailbox.
-	Notify func(task.Change)
+	// Notify, when set, is told every change (a task.Change or a
+	// task.LibraryChange), in order, from the mailbox.
+	Notify func(any)
 }
 
 // Manager is the actor. Create it with New and spawn it with Props.
@@ -45,7 +46,8 @@ type Manager struct {
 	env      *download.Env
 
 	tasks   map[string]*task.Task
-	queued  map[string]*task.Task // QUEUED tasks, so scheduling never scans the rest
+	queued  map[string]*task.Task            // QUEUED tasks, so scheduling never scans the rest
+	batches map[string]map[string]*task.Task // batch id -> its tasks
 	running map[string]*transfer  // tasks whose download actor has not reported Finished
 	byPID   map[string]string     // download actor id -> task id, for supervision
 	crashed map[string]string     // task id -> why its actor crashed
@@ -53,26 +55,37 @@ type Manager struct {
 	timers  map[string]*time.Timer
 	cleanup map[string]func() // work to do once a stopped transfer has let go of its files
 
+	library     map[string]*task.LibraryItem
+	shelved     map[string]string // download id -> library item id
+	libraryURLs map[string]string // source url -> library item id
+
+	lastStamp time.Time // the newest created_at handed out
+
 	self     *actor.PID
 	root     *actor.RootContext
 	stopTick func()
 	closing  *actor.PID // who asked for Shutdown, once asked
 }
 
-// New builds a manager over tasks loaded from the store.
-func New(cfg Config, tasks []task.Task) *Manager {
+// New builds a manager over the tasks and library loaded from the store.
+func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 	m := &Manager{
 		cfg:      cfg,
 		log:      cfg.Log.With().Str("component", "manager").Logger(),
 		settings: cfg.Settings,
 		tasks:    make(map[string]*task.Task, len(tasks)),
 		queued:   map[string]*task.Task{},
+		batches:  map[string]map[string]*task.Task{},
 		running:  map[string]*transfer{},
 		byPID:    map[string]string{},
 		crashed:  map[string]string{},
 		dirty:    map[string]struct{}{},
 		timers:   map[string]*time.Timer{},
 		cleanup:  map[string]func(){},
+
+		library:     map[string]*task.LibraryItem{},
+		shelved:     map[string]string{},
+		libraryURLs: map[string]string{},
 	}
 	m.env = &download.Env{
 		Client:        cfg.HTTPClient,
@@ -83,14 +96,53 @@ func New(cfg Config, tasks []task.Task) *Manager {
 		UserAgent:     cfg.UserAgent,
 	}
 	m.applySpeedLimit()
-	for i := range tasks {
-		t := tasks[i]
-		m.tasks[t.ID] = &t
-		if t.State == task.Queued {
-			m.queued[t.ID] = &t
-		}
+	for _, t := range tasks {
+		m.insert(t)
+		m.lastStamp = later(m.lastStamp, t.CreatedAt)
+	}
+	for _, item := range library {
+		m.shelve(item)
 	}
 	return m
+}
+
+// insert adds t to the registry and its indexes.
+func (m *Manager) insert(t task.Task) {
+	p := &t
+	m.tasks[t.ID] = p
+	if t.State == task.Queued {
+		m.queued[t.ID] = p
+	}
+	if t.BatchID != nil {
+		if m.batches[*t.BatchID] == nil {
+			m.batches[*t.BatchID] = map[string]*task.Task{}
+		}
+		m.batches[*t.BatchID][t.ID] = p
+	}
+}
+
+// forget removes a task from the registry and its indexes.
+func (m *Manager) forget(id string) {
+	t, ok := m.tasks[id]
+	if !ok {
+		return
+	}
+	delete(m.tasks, id)
+	delete(m.queued, id)
+	delete(m.dirty, id)
+	if t.BatchID != nil {
+		delete(m.batches[*t.BatchID], id)
+		if len(m.batches[*t.BatchID]) == 0 {
+			delete(m.batches, *t.BatchID)
+		}
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // Props returns the props that spawn m. m supervises its download actors.
@@ -117,6 +169,25 @@ func (m *Manager) Receive(ctx actor.Context) {
 		ctx.Respond(Affected{N: m.actAll(ctx, msg.Action)})
 	case task.Query:
 		ctx.Respond(m.query(msg))
+	case task.BatchRequest:
+		created, err := m.addBatch(msg)
+		ctx.Respond(BatchResult{Created: created, Err: err})
+	case ListBatches:
+		ctx.Respond(m.listBatches())
+	case BatchItems:
+		items, err := m.batchItems(msg.ID)
+		ctx.Respond(TasksResult{Tasks: items, Err: err})
+	case ActBatch:
+		n, err := m.actBatch(ctx, msg)
+		ctx.Respond(AffectedResult{N: n, Err: err})
+	case ListLibrary:
+		ctx.Respond(m.listLibrary())
+	case GetLibraryItem:
+		ctx.Respond(m.getLibraryItem(msg.ID))
+	case PatchLibraryItem:
+		ctx.Respond(m.patchLibraryItem(msg))
+	case DeleteLibraryItem:
+		ctx.Respond(m.deleteLibraryItem(msg))
 	case Snapshot:
 		ctx.Respond(m.snapshot())
 	case GetStats:

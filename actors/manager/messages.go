@@ -61,3 +61,75 @@ type (
 	checkpointTick struct{}
 	wake           struct{ id string }
 )
+
+// A task.BatchRequest creates a batch (answer: BatchResult).
+
+// BatchCreated is what POST /api/batches answers.
+type BatchCreated struct {
+	BatchID   string      `json:"batch_id"`
+	BatchName string      `json:"batch_name"`
+	Tasks     []task.Task `json:"tasks"`
+}
+
+// BatchResult answers a task.BatchRequest.
+type BatchResult struct {
+	Created BatchCreated
+	Err     error
+}
+
+// ListBatches asks for every batch's summary and the standalone tasks
+// (answer: BatchList).
+type ListBatches struct{}
+
+// BatchList answers ListBatches.
+type BatchList struct {
+	Batches    []task.BatchSummary `json:"batches"`
+	Standalone []task.Task         `json:"standalone"`
+}
+
+// BatchItems asks for the tasks of one batch (answer: TasksResult).
+type BatchItems struct{ ID string }
+
+// TasksResult answers BatchItems.
+type TasksResult struct {
+	Tasks []task.Task
+	Err   error
+}
+
+// ActBatch applies an action to every task of a batch it is allowed for
+// (answer: AffectedResult).
+type ActBatch struct {
+	ID          string
+	Action      task.Action
+	DeleteFiles bool
+}
+
+// AffectedResult answers ActBatch.
+type AffectedResult struct {
+	N   int
+	Err error
+}
+
+// ListLibrary asks for every library item, newest first (answer: []task.LibraryItem).
+type ListLibrary struct{}
+
+// GetLibraryItem asks for one item (answer: LibraryResult).
+type GetLibraryItem struct{ ID string }
+
+// PatchLibraryItem changes the user's fields of an item (answer: LibraryResult).
+type PatchLibraryItem struct {
+	ID    string
+	Patch task.LibraryPatch
+}
+
+// DeleteLibraryItem removes an item, and its files if asked (answer: LibraryResult).
+type DeleteLibraryItem struct {
+	ID          string
+	DeleteFiles bool
+}
+
+// LibraryResult answers the library requests.
+type LibraryResult struct {
+	Item task.LibraryItem
+	Err  error
+}

@@ -235,6 +235,7 @@ func (m *Manager) completed(t *task.Task, size int64) {
 	m.persist(t)
 	m.notify(task.Updated, t)
 	m.log.Info().Str("task_id", t.ID).Str("file", t.Filename).Int64("bytes", size).Msg("download completed")
+	m.maybeShelve(t)
 }
 
 func (m *Manager) fail(t *task.Task, msg string) {

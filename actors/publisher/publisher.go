@@ -52,6 +52,8 @@ type Publisher struct {
 	pending  map[string]struct{}   // tasks with progress not yet flushed
 	sync     *task.SyncAll         // cached snapshot, nil when stale
 
+	downloads map[string]*download // by download id, for the events dialect
+
 	stop func()
 }
 
@@ -64,6 +66,8 @@ func Props(hubPID *actor.PID, interval time.Duration) *actor.Props {
 			current:  map[string]*task.Task{},
 			lastSent: map[string]*task.Task{},
 			pending:  map[string]struct{}{},
+
+			downloads: map[string]*download{},
 		}
 	})
 }
@@ -77,10 +81,14 @@ func (p *Publisher) Receive(ctx actor.Context) {
 		p.stop()
 	case task.Change:
 		p.change(ctx, msg)
+	case task.LibraryChange:
+		p.library(ctx, msg)
 	case flushTick:
 		p.flush(ctx)
 	case Join:
-		ctx.Send(p.hub, hub.Attach{Member: msg.Member, First: p.snapshot()})
+		first := p.snapshot()
+		first.Initial = true
+		ctx.Send(p.hub, hub.Attach{Member: msg.Member, First: first})
 	case Leave:
 		ctx.Send(p.hub, hub.Detach{ID: msg.ID})
 	case Resubscribe:
@@ -97,9 +105,11 @@ func (p *Publisher) change(ctx actor.Context, c task.Change) {
 	switch c.Kind {
 	case task.Loaded:
 		p.current[t.ID], p.lastSent[t.ID] = t, t
+		p.track(t, c.Kind)
 	case task.Added:
 		p.current[t.ID], p.lastSent[t.ID] = t, t
-		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskAdded{Task: *t}})
+		p.track(t, c.Kind)
+		p.broadcast(ctx, task.TaskAdded{Task: *t})
 	case task.Updated:
 		prev := p.lastSent[t.ID]
 		if prev == nil {
@@ -107,25 +117,48 @@ func (p *Publisher) change(ctx actor.Context, c task.Change) {
 		}
 		p.current[t.ID], p.lastSent[t.ID] = t, t
 		delete(p.pending, t.ID) // the update carries the progress too
-		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskUpdated{Delta: task.Diff(prev, t, true)}})
+		p.broadcast(ctx, task.TaskUpdated{Delta: task.Diff(prev, t, true)})
+		for _, ev := range p.transition(prev.State, t) {
+			p.broadcast(ctx, ev)
+		}
 	case task.Moved:
 		if _, known := p.current[t.ID]; known {
 			p.current[t.ID] = t
 			p.pending[t.ID] = struct{}{}
+			p.downloadOf(t).dirty = true
 		}
 	case task.Removed:
+		p.track(t, c.Kind)
 		delete(p.current, t.ID)
 		delete(p.lastSent, t.ID)
 		delete(p.pending, t.ID)
-		ctx.Send(p.hub, hub.Broadcast{Event: task.TaskRemoved{ID: t.ID, BatchID: t.BatchID}})
+		p.broadcast(ctx, task.TaskRemoved{ID: t.ID, BatchID: t.BatchID})
 	}
+}
+
+func (p *Publisher) library(ctx actor.Context, c task.LibraryChange) {
+	switch c.Kind {
+	case task.Added:
+		p.broadcast(ctx, task.LibraryAdded{Item: c.Item})
+	case task.Updated:
+		p.broadcast(ctx, task.LibraryUpdated{Item: c.Item, Changes: c.Changes})
+	case task.Removed:
+		p.broadcast(ctx, task.LibraryRemoved{Item: c.Item})
+	}
+}
+
+func (p *Publisher) broadcast(ctx actor.Context, ev task.Event) {
+	ctx.Send(p.hub, hub.Broadcast{Event: ev})
 }
 
 // flush sends one TASK_BATCH_UPDATE with what changed since each task was
 // last sent, or nothing when nothing did.
 func (p *Publisher) flush(ctx actor.Context) {
 	if batch, ok := p.batch(); ok {
-		ctx.Send(p.hub, hub.Broadcast{Event: batch})
+		p.broadcast(ctx, batch)
+	}
+	if progress, ok := p.progress(); ok {
+		p.broadcast(ctx, progress)
 	}
 }
 

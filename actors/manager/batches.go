@@ -1,0 +1,80 @@
+package manager
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// members are the tasks of a batch, oldest first (the page order).
+func (m *Manager) members(batchID string) []*task.Task {
+	out := make([]*task.Task, 0, len(m.batches[batchID]))
+	for _, t := range m.batches[batchID] {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, byCreation)
+	return out
+}
+
+func byCreation(a, b *task.Task) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+func (m *Manager) listBatches() BatchList {
+	list := BatchList{Batches: []task.BatchSummary{}, Standalone: []task.Task{}}
+	for id := range m.batches {
+		list.Batches = append(list.Batches, task.Summarize(m.members(id)))
+	}
+	slices.SortFunc(list.Batches, func(a, b task.BatchSummary) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.BatchID, b.BatchID)
+	})
+	var lone []*task.Task
+	for _, t := range m.tasks {
+		if t.BatchID == nil {
+			lone = append(lone, t)
+		}
+	}
+	slices.SortFunc(lone, byCreation)
+	for _, t := range lone {
+		list.Standalone = append(list.Standalone, t.Clone())
+	}
+	return list
+}
+
+func (m *Manager) batchItems(id string) ([]task.Task, error) {
+	members := m.members(id)
+	if len(members) == 0 {
+		return nil, fmt.Errorf("%w: no batch %q", task.ErrNotFound, id)
+	}
+	out := make([]task.Task, len(members))
+	for i, t := range members {
+		out[i] = t.Clone()
+	}
+	return out, nil
+}
+
+// actBatch applies an action to each task of a batch it is allowed for.
+func (m *Manager) actBatch(ctx actor.Context, a ActBatch) (int, error) {
+	members := m.members(a.ID)
+	if len(members) == 0 {
+		return 0, fmt.Errorf("%w: no batch %q", task.ErrNotFound, a.ID)
+	}
+	n := 0
+	for _, t := range members {
+		if a.Action.Check(t.State) == nil {
+			m.act(ctx, Act{ID: t.ID, Action: a.Action, DeleteFiles: a.DeleteFiles})
+			n++
+		}
+	}
+	return n, nil
+}

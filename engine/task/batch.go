@@ -1,0 +1,139 @@
+package task
+
+import (
+	"fmt"
+	"time"
+)
+
+// BatchRequest creates a batch of tasks that share a name and settings.
+type BatchRequest struct {
+	BatchName   string            `json:"batch_name"`
+	Destination string            `json:"destination"`
+	Category    string            `json:"category"`
+	Priority    int               `json:"priority"`
+	Meta        map[string]string `json:"meta"`
+	Force       bool              `json:"force"`
+	Items       []BatchItem       `json:"items"`
+}
+
+// BatchItem is one file of a batch.
+type BatchItem struct {
+	URL      string `json:"url"`
+	Filename string `json:"filename"`
+	Checksum string `json:"checksum"`
+}
+
+// MaxBatchItems bounds one POST /api/batches.
+const MaxBatchItems = 10000
+
+// Requests expands the batch into one AddRequest per item, or says what is
+// wrong with it; the caller puts them in the new batch.
+func (b BatchRequest) Requests() ([]AddRequest, error) {
+	if b.BatchName == "" {
+		return nil, fmt.Errorf("%w: batch_name is required", ErrInvalid)
+	}
+	if len(b.Items) == 0 {
+		return nil, fmt.Errorf("%w: items must list at least one url", ErrInvalid)
+	}
+	if len(b.Items) > MaxBatchItems {
+		return nil, fmt.Errorf("%w: a batch holds at most %d items", ErrInvalid, MaxBatchItems)
+	}
+	out := make([]AddRequest, len(b.Items))
+	for i, it := range b.Items {
+		out[i] = AddRequest{
+			URL: it.URL, Filename: it.Filename, Checksum: it.Checksum,
+			Destination: b.Destination, Category: b.Category, Priority: b.Priority, Meta: b.Meta, Force: b.Force,
+		}
+	}
+	return out, nil
+}
+
+// BatchSummary is a batch as GET /api/downloads/batches shows it.
+type BatchSummary struct {
+	BatchID          string    `json:"batch_id"`
+	BatchName        string    `json:"batch_name"`
+	TotalItems       int       `json:"total_items"`
+	CompletedItems   int       `json:"completed_items"`
+	FailedItems      int       `json:"failed_items"`
+	DownloadingItems int       `json:"downloading_items"` // STARTING + DOWNLOADING
+	PausedItems      int       `json:"paused_items"`
+	QueuedItems      int       `json:"queued_items"` // QUEUED + WAITING
+	TotalSize        int64     `json:"total_size"`
+	DownloadedSize   int64     `json:"downloaded_size"`
+	Progress         float64   `json:"progress"`
+	Speed            float64   `json:"speed"`
+	CreatedAt        time.Time `json:"created_at"`
+	State            State     `json:"state"`
+}
+
+// Summarize aggregates the tasks of one batch (at least one).
+func Summarize(tasks []*Task) BatchSummary {
+	s := BatchSummary{TotalItems: len(tasks), CreatedAt: tasks[0].CreatedAt}
+	if id := tasks[0].BatchID; id != nil {
+		s.BatchID = *id
+	}
+	if name := tasks[0].BatchName; name != nil {
+		s.BatchName = *name
+	}
+	for _, t := range tasks {
+		switch t.State {
+		case Completed:
+			s.CompletedItems++
+		case Failed:
+			s.FailedItems++
+		case Starting, Downloading:
+			s.DownloadingItems++
+		case Paused:
+			s.PausedItems++
+		case Queued, Waiting:
+			s.QueuedItems++
+		}
+		s.TotalSize += t.Size
+		s.DownloadedSize += t.Downloaded
+		s.Speed += t.Speed
+		if t.CreatedAt.Before(s.CreatedAt) {
+			s.CreatedAt = t.CreatedAt
+		}
+	}
+	s.Progress = Percentage(tasks)
+	switch {
+	case s.FailedItems > 0:
+		s.State = Failed
+	case s.DownloadingItems > 0:
+		s.State = Downloading
+	case s.PausedItems > 0:
+		s.State = Paused
+	case s.CompletedItems == s.TotalItems:
+		s.State = Completed
+	default:
+		s.State = Queued
+	}
+	return s
+}
+
+// Percentage is 100 × Σ per task min(1, downloaded/size) / tasks; a task of
+// unknown size counts 0 until it completes, so it never falls unless a server
+// ignores Range.
+func Percentage(tasks []*Task) float64 {
+	if len(tasks) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, t := range tasks {
+		switch {
+		case t.State == Completed:
+			sum++
+		case t.Size > 0:
+			sum += min(1, float64(t.Downloaded)/float64(t.Size))
+		}
+	}
+	return 100 * sum / float64(len(tasks))
+}
+
+// DownloadID is the download a task belongs to: its batch, or itself.
+func (t *Task) DownloadID() string {
+	if t.BatchID != nil {
+		return *t.BatchID
+	}
+	return t.ID
+}
