@@ -1,8 +1,8 @@
 package wsconn
 
 import (
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"net"
 	"runtime"
 	"testing"

@@ -48,10 +48,10 @@ type Manager struct {
 	tasks   map[string]*task.Task
 	queued  map[string]*task.Task            // QUEUED tasks, so scheduling never scans the rest
 	batches map[string]map[string]*task.Task // batch id -> its tasks
-	running map[string]*transfer  // tasks whose download actor has not reported Finished
-	byPID   map[string]string     // download actor id -> task id, for supervision
-	crashed map[string]string     // task id -> why its actor crashed
-	dirty   map[string]struct{}   // progress not yet checkpointed
+	running map[string]*transfer             // tasks whose download actor has not reported Finished
+	byPID   map[string]string                // download actor id -> task id, for supervision
+	crashed map[string]string                // task id -> why its actor crashed
+	dirty   map[string]struct{}              // progress not yet checkpointed
 	timers  map[string]*time.Timer
 	cleanup map[string]func() // work to do once a stopped transfer has let go of its files
 

@@ -102,7 +102,9 @@ func (p *Publisher) transition(prev task.State, t *task.Task) []task.Event {
 		out = append(out, task.DownloadFailed{Download: p.describe(d, p.pages(d)), Error: msg})
 	case t.State == task.Cancelled && !d.cancelled:
 		pages := p.pages(d)
-		if !anyOf(pages, func(pg *task.Task) bool { return pg.State.Active() || pg.State == task.Queued || pg.State == task.Waiting || pg.State == task.Paused }) {
+		if !anyOf(pages, func(pg *task.Task) bool {
+			return pg.State.Active() || pg.State == task.Queued || pg.State == task.Waiting || pg.State == task.Paused
+		}) {
 			d.cancelled = true
 			out = append(out, task.DownloadCancelled{Download: p.describe(d, pages)})
 		}
