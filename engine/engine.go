@@ -23,6 +23,7 @@ import (
 	"github.com/fetchd/fetchd/actors/publisher"
 	"github.com/fetchd/fetchd/actors/stats"
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/engine/telemetry"
 	"github.com/fetchd/fetchd/persistence"
 	"github.com/fetchd/fetchd/wsconn"
 )
@@ -51,6 +52,7 @@ type Config struct {
 	FlushEvery    time.Duration // progress goes out as one batch this often; default 500 ms
 	StatsEvery    time.Duration // ENGINE_STATS goes out this often; default 2 s
 	WS            wsconn.Limits // zero: the contract's limits
+	Pprof         bool          // serve /debug/pprof (behind the token, when one is set)
 }
 
 // Engine is a running fetchd.
@@ -62,6 +64,7 @@ type Engine struct {
 	manager   *actor.PID
 	publisher *actor.PID
 	ws        *wsconn.Server
+	metrics   *telemetry.Metrics
 	started   time.Time
 	closed    atomic.Bool
 }
@@ -110,8 +113,9 @@ func Open(cfg Config) (*Engine, error) {
 		return slog.New(zerolog.NewSlogHandler(cfg.Logger.With().Str("component", "actor").Logger()))
 	}))
 	root := e.system.Root
-	hubPID, _ := root.SpawnNamed(hub.Props(), "hub")
-	e.publisher, _ = root.SpawnNamed(publisher.Props(hubPID, cfg.FlushEvery), "publisher")
+	e.metrics = telemetry.New()
+	hubPID, _ := root.SpawnNamed(hub.Props(e.metrics), "hub")
+	e.publisher, _ = root.SpawnNamed(publisher.Props(hubPID, cfg.FlushEvery, e.metrics), "publisher")
 	m := manager.New(manager.Config{
 		Store:         store,
 		DownloadDir:   dir,
@@ -124,6 +128,7 @@ func Open(cfg Config) (*Engine, error) {
 		StallTimeout:  cfg.StallTimeout,
 		Checkpoint:    cfg.Checkpoint,
 		ProgressEvery: cfg.ProgressEvery,
+		Metrics:       e.metrics,
 		Notify:        func(c any) { root.Send(e.publisher, c) },
 	}, tasks, library)
 	if e.manager, err = root.SpawnNamed(manager.Props(m), "manager"); err != nil {
@@ -137,6 +142,7 @@ func Open(cfg Config) (*Engine, error) {
 		AllowedOrigins: cfg.AllowedOrigins,
 		Limits:         cfg.WS,
 		Log:            cfg.Logger,
+		Metrics:        e.metrics,
 	})
 	e.log.Info().Int("tasks", len(tasks)).Str("download_dir", dir).Str("data_dir", cfg.DataDir).Msg("engine open")
 	return e, nil

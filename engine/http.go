@@ -36,6 +36,7 @@ func (e *Engine) Handler() http.Handler {
 	mux.Handle("GET /api/ws", e.ws)
 	mux.HandleFunc("GET /api/settings", e.getSettings)
 	mux.HandleFunc("PUT /api/settings", e.putSettings)
+	e.routeOps(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path)
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/fetchd/fetchd/actors/hub"
 	"github.com/fetchd/fetchd/actors/publisher"
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
 // connActor owns one socket: its subscription set, its outbox, a reader
@@ -28,6 +29,7 @@ type connActor struct {
 	limits    Limits
 	log       zerolog.Logger
 	onStop    func()
+	metrics   *telemetry.Metrics
 
 	readerDone chan struct{}
 	ended      int // goroutines that have finished; the actor stops at 2
@@ -46,6 +48,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 		go c.read(root, self)
 		go c.write(root, self)
 		ctx.Send(c.publisher, publisher.Join{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}})
+		c.metrics.Connected(+1)
 		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
 	case inbound:
 		c.handle(ctx, msg.raw)
@@ -55,6 +58,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 		}
 	case *actor.Stopping:
 		ctx.Send(c.publisher, publisher.Leave{ID: c.id})
+		c.metrics.Connected(-1)
 		c.log.Debug().Msg("connection closed")
 		c.onStop()
 	}
@@ -72,6 +76,7 @@ func (c *connActor) handle(ctx actor.Context, raw []byte) {
 	if err != nil {
 		if f := c.codec.Encode(task.ErrorEvent{Message: err.Error()}, nil); f != nil {
 			c.out.Push(f)
+			c.metrics.Sent("error", 1, len(f))
 		}
 		return
 	}
@@ -164,6 +169,7 @@ func (c *connActor) write(root *actor.RootContext, self *actor.PID) {
 		}
 		if closing != nil {
 			if c.out.overflowed() {
+				c.metrics.SlowConsumer()
 				c.log.Warn().Int("queue_limit", c.limits.QueueBytes).Msg("slow consumer: closing with 4008")
 			}
 			if _, err := conn.Write(closing); err == nil {

@@ -28,7 +28,7 @@ func benchFanout(b *testing.B, conns int) {
 		return slog.New(slog.DiscardHandler)
 	}))
 	defer system.Shutdown()
-	h := system.Root.Spawn(hub.Props())
+	h := system.Root.Spawn(hub.Props(nil))
 	pipe, other := net.Pipe()
 	defer pipe.Close()
 	defer other.Close()

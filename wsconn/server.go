@@ -19,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
 // Limits are the connection rules of the contract.
@@ -46,6 +47,7 @@ type Config struct {
 	AllowedOrigins []string // besides the page's own host; "*" allows any
 	Limits         Limits
 	Log            zerolog.Logger
+	Metrics        *telemetry.Metrics // may be nil
 }
 
 // Server upgrades requests to connections and keeps count of them.
@@ -102,6 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		limits:    s.cfg.Limits,
 		log:       s.log.With().Uint64("conn_id", id).Logger(),
 		onStop:    s.live.Done,
+		metrics:   s.cfg.Metrics,
 	}
 	s.cfg.System.Root.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return c }), "conn-")
 }

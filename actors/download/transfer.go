@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
 // Env is what every download shares.
@@ -28,6 +29,7 @@ type Env struct {
 	ProgressEvery time.Duration
 	BufferSize    int
 	UserAgent     string
+	Metrics       *telemetry.Metrics // may be nil
 }
 
 var errStalled = errors.New("stalled")
@@ -190,6 +192,7 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 				sum.Write(chunk[:n])
 			}
 			downloaded += int64(n)
+			t.env.Metrics.Downloaded(n)
 			if now := time.Now(); now.Sub(lastReport) >= t.env.ProgressEvery {
 				lastReport = now
 				t.report(Progress{TaskID: t.job.TaskID, Downloaded: downloaded, Size: size})

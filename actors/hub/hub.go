@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
 // Codec turns events into frames for one dialect. Encode returns nil when
@@ -73,11 +74,12 @@ type member struct {
 type Hub struct {
 	members map[uint64]*member
 	closed  *CloseAll // once set, new members are closed at once
+	metrics *telemetry.Metrics
 }
 
-// Props spawns a hub.
-func Props() *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &Hub{members: map[uint64]*member{}} })
+// Props spawns a hub that counts what it sends in metrics (which may be nil).
+func Props(metrics *telemetry.Metrics) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &Hub{members: map[uint64]*member{}, metrics: metrics} })
 }
 
 // Receive handles the hub's messages.
@@ -116,6 +118,7 @@ func (h *Hub) Receive(ctx actor.Context) {
 func (h *Hub) send(m *member, ev task.Event) {
 	if f := m.Codec.Encode(ev, m.subs); f != nil {
 		m.Outbox.Push(f)
+		h.metrics.Sent(kind(ev), 1, len(f))
 	}
 }
 
@@ -123,6 +126,12 @@ func (h *Hub) send(m *member, ev task.Event) {
 // only members with subscriptions cost an encoding each.
 func (h *Hub) broadcast(ev task.Event) {
 	var shared map[Codec][]byte
+	sharedPushes := map[Codec]int{}
+	defer func() {
+		for c, n := range sharedPushes {
+			h.metrics.Sent(kind(ev), n, len(shared[c]))
+		}
+	}()
 	for _, m := range h.members {
 		if len(m.subs) > 0 {
 			h.send(m, ev)
@@ -138,6 +147,33 @@ func (h *Hub) broadcast(ev task.Event) {
 		}
 		if f != nil {
 			m.Outbox.Push(f)
+			sharedPushes[m.Codec]++
 		}
+	}
+}
+
+// kind names an event for the metrics.
+func kind(ev task.Event) string {
+	switch ev.(type) {
+	case task.SyncAll:
+		return "sync_all"
+	case task.TaskAdded:
+		return "task_added"
+	case task.TaskUpdated:
+		return "task_updated"
+	case task.TaskBatch:
+		return "task_batch_update"
+	case task.TaskRemoved:
+		return "task_removed"
+	case task.EngineStats:
+		return "engine_stats"
+	case task.SubscriptionAck:
+		return "subscription_ack"
+	case task.ErrorEvent:
+		return "error"
+	case task.LibraryAdded, task.LibraryUpdated, task.LibraryRemoved:
+		return "library"
+	default:
+		return "download"
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/fetchd/fetchd/actors/download"
 	"github.com/fetchd/fetchd/actors/tick"
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/engine/telemetry"
 	"github.com/fetchd/fetchd/persistence"
 )
 
@@ -31,8 +32,9 @@ type Config struct {
 	RetryBase     time.Duration // first back-off; doubles per retry
 	RetryCap      time.Duration
 	StallTimeout  time.Duration
-	Checkpoint    time.Duration // how often progress is written to the store
-	ProgressEvery time.Duration // how often a transfer reports bytes
+	Checkpoint    time.Duration      // how often progress is written to the store
+	ProgressEvery time.Duration      // how often a transfer reports bytes
+	Metrics       *telemetry.Metrics // may be nil
 	// Notify, when set, is told every change (a task.Change or a
 	// task.LibraryChange), in order, from the mailbox.
 	Notify func(any)
@@ -94,6 +96,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 		ProgressEvery: cfg.ProgressEvery,
 		BufferSize:    256 << 10,
 		UserAgent:     cfg.UserAgent,
+		Metrics:       cfg.Metrics,
 	}
 	m.applySpeedLimit()
 	for _, t := range tasks {
@@ -215,6 +218,7 @@ func (m *Manager) Receive(ctx actor.Context) {
 	if m.closing == nil {
 		m.schedule(ctx)
 	}
+	m.cfg.Metrics.ActiveDownloads(len(m.running))
 }
 
 func (m *Manager) started(ctx actor.Context) {

@@ -15,6 +15,7 @@ import (
 	"github.com/fetchd/fetchd/actors/hub"
 	"github.com/fetchd/fetchd/actors/tick"
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
 // Join attaches a new connection: it gets a SYNC_ALL of this moment, then
@@ -53,12 +54,13 @@ type Publisher struct {
 	sync     *task.SyncAll         // cached snapshot, nil when stale
 
 	downloads map[string]*download // by download id, for the events dialect
+	metrics   *telemetry.Metrics
 
 	stop func()
 }
 
 // Props spawns a publisher that sends to hub and flushes every interval.
-func Props(hubPID *actor.PID, interval time.Duration) *actor.Props {
+func Props(hubPID *actor.PID, interval time.Duration, metrics *telemetry.Metrics) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &Publisher{
 			hub:      hubPID,
@@ -68,6 +70,7 @@ func Props(hubPID *actor.PID, interval time.Duration) *actor.Props {
 			pending:  map[string]struct{}{},
 
 			downloads: map[string]*download{},
+			metrics:   metrics,
 		}
 	})
 }
@@ -154,6 +157,8 @@ func (p *Publisher) broadcast(ctx actor.Context, ev task.Event) {
 // flush sends one TASK_BATCH_UPDATE with what changed since each task was
 // last sent, or nothing when nothing did.
 func (p *Publisher) flush(ctx actor.Context) {
+	start := time.Now()
+	defer func() { p.metrics.Flushed(time.Since(start)) }()
 	if batch, ok := p.batch(); ok {
 		p.broadcast(ctx, batch)
 	}

@@ -62,6 +62,7 @@ func serve(o *options, log zerolog.Logger) error {
 		Settings:       o.settings(),
 		Token:          o.token,
 		AllowedOrigins: o.allowedOrigins(),
+		Pprof:          o.pprof,
 		Logger:         log,
 	})
 	if err != nil {

@@ -22,6 +22,7 @@ type options struct {
 	logLevel      string
 	logFormat     string
 	version       bool
+	pprof         bool
 
 	set map[string]bool // flags given on the command line or in the environment
 }
@@ -50,6 +51,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins (https://host:port), besides the daemon's own, that may open the WebSocket; * for any")
 	fs.StringVar(&o.logLevel, "log-level", "info", "trace, debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "json", "json or console")
+	fs.BoolVar(&o.pprof, "pprof", false, "serve runtime profiles at /debug/pprof (behind --token when set)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)

@@ -26,6 +26,7 @@ type Daemon struct {
 	Eng    *engine.Engine
 	Srv    *httptest.Server
 	Origin *Origin
+	Auth   string // when set, Call sends it as a bearer token unless told otherwise
 
 	mu sync.Mutex // serialises Close
 }
@@ -100,6 +101,9 @@ func (h *Daemon) Call(method, path string, body any, out any, header ...string) 
 	req, err := http.NewRequest(method, h.Srv.URL+path, rd)
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if h.Auth != "" {
+		req.Header.Set("Authorization", "Bearer "+h.Auth)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
