@@ -14,6 +14,9 @@ type Job struct {
 	Filename string // "" until the first response names the file
 	Checksum string // "" or "sha256:<hex>"
 	Size     int64  // the size last seen, to recognise a complete part on 416
+	// BufferSize is the transfer's read buffer: large for a few fast
+	// downloads, smaller when many run at once.
+	BufferSize int
 }
 
 // ClaimName asks the parent to reserve a unique file name in Dir for the task;

@@ -27,7 +27,6 @@ type Env struct {
 	Limiter       *rate.Limiter // the global speed limit; rate.Inf for none
 	StallTimeout  time.Duration // no byte for this long is a retryable error
 	ProgressEvery time.Duration
-	BufferSize    int
 	UserAgent     string
 	Metrics       *telemetry.Metrics // may be nil
 }
@@ -172,7 +171,7 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 	t.report(Started{TaskID: t.job.TaskID, Downloaded: offset, Size: size})
 
 	downloaded := offset
-	buf := make([]byte, t.env.BufferSize)
+	buf := make([]byte, max(t.job.BufferSize, 4<<10))
 	lastReport := time.Now()
 	for {
 		chunk := buf

@@ -65,6 +65,13 @@ type Count struct{}
 // Counted answers Count.
 type Counted struct{ N int }
 
+// syncKey names one encoding of one snapshot.
+type syncKey struct {
+	codec   Codec
+	version uint64
+	initial bool
+}
+
 type member struct {
 	Member
 	subs task.Subscriptions
@@ -75,6 +82,7 @@ type Hub struct {
 	members map[uint64]*member
 	closed  *CloseAll // once set, new members are closed at once
 	metrics *telemetry.Metrics
+	syncs   map[syncKey][]byte // encoded snapshots for joiners, of the latest version
 }
 
 // Props spawns a hub that counts what it sends in metrics (which may be nil).
@@ -92,7 +100,7 @@ func (h *Hub) Receive(ctx actor.Context) {
 		}
 		m := &member{Member: msg.Member}
 		h.members[m.ID] = m
-		h.send(m, msg.First)
+		h.attach(m, msg.First)
 	case Detach:
 		delete(h.members, msg.ID)
 	case Broadcast:
@@ -112,6 +120,34 @@ func (h *Hub) Receive(ctx actor.Context) {
 			m.Outbox.Close(msg.Code, msg.Reason)
 		}
 		ctx.Respond(Closed{N: len(h.members)})
+	}
+}
+
+// attach sends a new member its first event. Joiners see the same snapshot
+// until the publisher takes a new one, so it is encoded once per dialect.
+func (h *Hub) attach(m *member, first task.Event) {
+	sync, ok := first.(task.SyncAll)
+	if !ok {
+		h.send(m, first)
+		return
+	}
+	key := syncKey{codec: m.Codec, version: sync.Version, initial: sync.Initial}
+	f, cached := h.syncs[key]
+	if !cached {
+		for k := range h.syncs {
+			if k.version != sync.Version {
+				delete(h.syncs, k) // an older snapshot: no joiner will get it again
+			}
+		}
+		if h.syncs == nil {
+			h.syncs = map[syncKey][]byte{}
+		}
+		f = m.Codec.Encode(sync, nil)
+		h.syncs[key] = f
+	}
+	if f != nil {
+		m.Outbox.Push(f)
+		h.metrics.Sent(kind(first), 1, len(f))
 	}
 }
 

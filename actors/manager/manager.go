@@ -94,7 +94,6 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 		Limiter:       rate.NewLimiter(rate.Inf, 0),
 		StallTimeout:  cfg.StallTimeout,
 		ProgressEvery: cfg.ProgressEvery,
-		BufferSize:    256 << 10,
 		UserAgent:     cfg.UserAgent,
 		Metrics:       cfg.Metrics,
 	}

@@ -74,6 +74,9 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 		Dir:      m.dirOf(t),
 		Filename: t.Filename,
 		Size:     t.Size,
+		// All transfers share a budget of 16 MiB of buffers: 256 KiB each
+		// for a few, down to 32 KiB each for hundreds.
+		BufferSize: min(max((16<<20)/m.settings.MaxConcurrent, 32<<10), 256<<10),
 	}
 	if t.Checksum != nil {
 		job.Checksum = *t.Checksum

@@ -52,6 +52,7 @@ type Publisher struct {
 	lastSent map[string]*task.Task // each task as last sent to anyone
 	pending  map[string]struct{}   // tasks with progress not yet flushed
 	sync     *task.SyncAll         // cached snapshot, nil when stale
+	version  uint64                // of the last snapshot built
 
 	downloads map[string]*download // by download id, for the events dialect
 	metrics   *telemetry.Metrics
@@ -104,7 +105,11 @@ func (p *Publisher) Receive(ctx actor.Context) {
 
 func (p *Publisher) change(ctx actor.Context, c task.Change) {
 	t := &c.Task
-	p.sync = nil
+	if c.Kind != task.Moved {
+		// Progress alone leaves the snapshot usable: every task that moved
+		// since it was taken is pending, and the next flush carries it.
+		p.sync = nil
+	}
 	switch c.Kind {
 	case task.Loaded:
 		p.current[t.ID], p.lastSent[t.ID] = t, t
@@ -160,6 +165,7 @@ func (p *Publisher) flush(ctx actor.Context) {
 	start := time.Now()
 	defer func() { p.metrics.Flushed(time.Since(start)) }()
 	if batch, ok := p.batch(); ok {
+		p.sync = nil // a joiner after this flush must not miss what it sent
 		p.broadcast(ctx, batch)
 	}
 	if progress, ok := p.progress(); ok {
@@ -198,7 +204,8 @@ func (p *Publisher) snapshot() task.SyncAll {
 			}
 			return cmp.Compare(a.ID, b.ID)
 		})
-		p.sync = &task.SyncAll{Tasks: tasks}
+		p.version++
+		p.sync = &task.SyncAll{Tasks: tasks, Version: p.version}
 	}
 	return *p.sync
 }

@@ -27,6 +27,7 @@ type Event interface{ isEvent() }
 type SyncAll struct {
 	Tasks   []Task
 	Initial bool
+	Version uint64 // the same snapshot keeps its version, so its frame is encoded once
 }
 
 // TaskAdded announces a new task in full.
