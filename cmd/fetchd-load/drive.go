@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/wsconn"
+)
+
+// drive runs one load test from start to report.
+func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
+	d, err := target(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer d.stop()
+	api := rest{base: d.base, token: o.token}
+	rampTime := time.Duration(float64(o.conns)/float64(o.ramp)*float64(time.Second)) + 10*time.Second
+	org, err := startOrigin(o.rate, o.rate*int((rampTime+o.duration+time.Minute).Seconds()))
+	if err != nil {
+		return nil, err
+	}
+	defer org.close()
+	batchID, taskIDs, err := startDownloads(api, org, o.downloads)
+	if err != nil {
+		return nil, fmt.Errorf("start downloads: %w", err)
+	}
+	time.Sleep(time.Second) // let the downloads start before the baseline
+	base, _ := d.sample()
+
+	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(slog.DiscardHandler)
+	}))
+	defer system.Shutdown()
+	st := newStats()
+	clients := plan(o, d.base, batchID, taskIDs, st)
+	res := &result{Options: *o, Target: d.base}
+
+	// Ramp up, reporting as it goes.
+	progress := startProgress(stderr, st, d, len(clients))
+	defer progress.stop()
+	perTick := max(o.ramp/100, 1)
+	tick := time.NewTicker(10 * time.Millisecond)
+	for i := 0; i < len(clients); {
+		select {
+		case <-ctx.Done():
+			tick.Stop()
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+		for end := min(i+perTick, len(clients)); i < end; i++ {
+			c := clients[i]
+			c.self = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }))
+		}
+	}
+	tick.Stop()
+	deadline := time.Now().Add(60 * time.Second)
+	for st.connected.Load()+st.dialFailed.Load() < int64(len(clients)) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // every SYNC_ALL delivered
+	ramped, _ := d.sample()
+	res.ConnectP50, res.ConnectP99 = st.connect.quantile(0.5), st.connect.quantile(0.99)
+
+	// Measure.
+	st.lag.reset()
+	t0, m0, b0 := time.Now(), st.messages.Load(), st.bytes.Load()
+	st.from.Store(t0.Add(500 * time.Millisecond).UnixMilli())
+	st.to.Store(t0.Add(o.duration - time.Second).UnixMilli())
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(o.duration):
+	}
+	t1 := time.Now()
+	end, _ := d.sample()
+	secs := t1.Sub(t0).Seconds()
+	res.MessagesPerSec = float64(st.messages.Load()-m0) / secs
+	res.MBPerSec = float64(st.bytes.Load()-b0) / secs / 1e6
+	res.LagP50, res.LagP99, res.LagMax = st.lag.quantile(0.5), st.lag.quantile(0.99), st.lag.max.Load()
+	res.Connected = int(st.connected.Load())
+	res.DialFailed = int(st.dialFailed.Load())
+	if base.rss > 0 {
+		res.DaemonRSSBaseMB = float64(base.rss) / 1e6
+		res.DaemonRSSMB = float64(end.rss) / 1e6
+		res.RSSPerConnKiB = float64(ramped.rss-base.rss) / 1024 / math.Max(float64(res.Connected), 1)
+		res.DaemonCPUPercent = 100 * (end.cpuSec - ramped.cpuSec) / end.at.Sub(ramped.at).Seconds()
+	}
+	res.countBatches(clients, st)
+
+	// Quiesce and compare the verifying clients with the server.
+	if err := res.verify(api, clients, o.downloads); err != nil {
+		fmt.Fprintln(stderr, "fetchd-load: verify:", err)
+	}
+	// Let the stalled clients read again: what reaches them is what was
+	// buffered, then their close if the server's 10 s to deliver it last.
+	res.ServerSlowCloses = scrapeSlowCloses(api)
+	close(st.unstall)
+	time.Sleep(2 * time.Second)
+	for _, c := range clients {
+		system.Root.Send(c.self, hangUp{})
+	}
+	waitClosed(clients, func(*client) bool { return true }, 10*time.Second)
+	res.Closes = st.closes.snapshot()
+	return res, nil
+}
+
+// plan assigns each client its role, deterministically by index.
+func plan(o *options, base, batchID string, taskIDs []string, st *stats) []*client {
+	n := o.conns
+	events := int(math.Round(o.eventsFrac * float64(n)))
+	stall := int(math.Round(o.stallFrac * float64(n)))
+	sub := int(math.Round(o.subFrac * float64(n)))
+	out := make([]*client, n)
+	verified := 0
+	for i := range out {
+		r := role{}
+		switch {
+		case i < events:
+			r.events = true
+		case i < events+stall:
+			r.stall = true
+		case i < events+stall+sub && len(taskIDs) > 0:
+			// a few ids: two tasks, or the batch
+			if i%2 == 0 && batchID != "" {
+				r.subscribe = []string{batchID}
+			} else {
+				r.subscribe = []string{taskIDs[i%len(taskIDs)], taskIDs[(i+1)%len(taskIDs)]}
+			}
+		case verified < o.verify:
+			r.verify = true
+			verified++
+		}
+		opts := wsconn.ClientOptions{Server: base, Token: o.token}
+		if r.events {
+			opts.Protocol = "events"
+		}
+		out[i] = &client{id: i, role: r, opts: opts, st: st, closed: make(chan struct{})}
+		if r.verify {
+			out[i].mirror = wsconn.NewMirror()
+		}
+	}
+	return out
+}
+
+func waitClosed(clients []*client, which func(*client) bool, within time.Duration) {
+	deadline := time.After(within)
+	for _, c := range clients {
+		if !which(c) {
+			continue
+		}
+		select {
+		case <-c.closed:
+		case <-deadline:
+			return
+		}
+	}
+}
+
+// verify pauses every download, waits for a quiet second, and compares each
+// verifying client's map with GET /api/downloads.
+func (r *result) verify(api rest, clients []*client, downloads int) error {
+	if err := api.do("POST", "/api/downloads/pause-all", nil, nil); err != nil {
+		return err
+	}
+	time.Sleep(1500 * time.Millisecond)
+	var page struct{ Downloads []task.Task }
+	if err := api.do("GET", fmt.Sprintf("/api/downloads?limit=%d", max(downloads, 1)), nil, &page); err != nil {
+		return err
+	}
+	want := map[string]string{}
+	for _, t := range page.Downloads {
+		want[t.ID] = canonical(t)
+	}
+	for _, c := range clients {
+		if !c.role.verify || !c.live.Load() {
+			continue
+		}
+		r.Verified++
+		c.mu.Lock()
+		got := c.mirror.Tasks
+		bad := len(got) != len(want)
+		for id, w := range want {
+			if t, ok := got[id]; !ok || canonical(t) != w {
+				bad = true
+			}
+		}
+		c.mu.Unlock()
+		if bad {
+			r.VerifyMismatches++
+		}
+	}
+	return nil
+}
+
+// scrapeSlowCloses reads the daemon's count of 4008 closes from /metrics.
+func scrapeSlowCloses(api rest) int {
+	req, err := http.NewRequest("GET", api.base+"/metrics", nil)
+	if err != nil {
+		return -1
+	}
+	if api.token != "" {
+		req.Header.Set("Authorization", "Bearer "+api.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "fetchd_ws_slow_consumer_closes_total "); ok {
+			n, _ := strconv.ParseFloat(v, 64)
+			return int(n)
+		}
+	}
+	return -1
+}
