@@ -155,14 +155,12 @@ func (m *Manager) transferProgress(p download.Progress) {
 	for len(tr.samples) > 2 && now.Sub(tr.samples[1].at) >= speedWindow {
 		tr.samples = tr.samples[1:]
 	}
-	t.Speed, t.ETA = 0, 0
+	speed := 0.0
 	first := tr.samples[0]
 	if dt := now.Sub(first.at).Seconds(); dt > 0 {
-		t.Speed = float64(p.Downloaded-first.bytes) / dt
+		speed = float64(p.Downloaded-first.bytes) / dt
 	}
-	if t.Speed > 0 && t.Size > 0 {
-		t.ETA = float64(t.Size-t.Downloaded) / t.Speed
-	}
+	t.SetRate(speed)
 	m.dirty[t.ID] = struct{}{}
 	m.notify(task.Moved, t)
 }

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -168,62 +164,51 @@ func waitClosed(clients []*client, which func(*client) bool, within time.Duratio
 	}
 }
 
-// verify pauses every download, waits for a quiet second, and compares each
-// verifying client's map with GET /api/downloads.
+// verify pauses every download, then compares each verifying client's map
+// with GET /api/downloads until they agree (the contract promises it a
+// quiet second after the last change) or 15 s pass.
 func (r *result) verify(api rest, clients []*client, downloads int) error {
 	if err := api.do("POST", "/api/downloads/pause-all", nil, nil); err != nil {
 		return err
 	}
-	time.Sleep(1500 * time.Millisecond)
+	start := time.Now()
 	var page struct{ Downloads []task.Task }
-	if err := api.do("GET", fmt.Sprintf("/api/downloads?limit=%d", max(downloads, 1)), nil, &page); err != nil {
-		return err
+	for {
+		time.Sleep(500 * time.Millisecond)
+		if err := api.do("GET", fmt.Sprintf("/api/downloads?limit=%d", max(downloads, 1)), nil, &page); err != nil {
+			return err
+		}
+		r.Verified, r.VerifyMismatches = mismatches(clients, page.Downloads)
+		if r.VerifyMismatches == 0 || time.Since(start) > 15*time.Second {
+			r.ConvergedMs = time.Since(start).Milliseconds()
+			return nil
+		}
 	}
+}
+
+// mismatches counts the verifying clients, and those whose map differs.
+func mismatches(clients []*client, tasks []task.Task) (verified, bad int) {
 	want := map[string]string{}
-	for _, t := range page.Downloads {
+	for _, t := range tasks {
 		want[t.ID] = canonical(t)
 	}
 	for _, c := range clients {
 		if !c.role.verify || !c.live.Load() {
 			continue
 		}
-		r.Verified++
+		verified++
 		c.mu.Lock()
 		got := c.mirror.Tasks
-		bad := len(got) != len(want)
+		differs := len(got) != len(want)
 		for id, w := range want {
 			if t, ok := got[id]; !ok || canonical(t) != w {
-				bad = true
+				differs = true
 			}
 		}
 		c.mu.Unlock()
-		if bad {
-			r.VerifyMismatches++
+		if differs {
+			bad++
 		}
 	}
-	return nil
-}
-
-// scrapeSlowCloses reads the daemon's count of 4008 closes from /metrics.
-func scrapeSlowCloses(api rest) int {
-	req, err := http.NewRequest("GET", api.base+"/metrics", nil)
-	if err != nil {
-		return -1
-	}
-	if api.token != "" {
-		req.Header.Set("Authorization", "Bearer "+api.token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "fetchd_ws_slow_consumer_closes_total "); ok {
-			n, _ := strconv.ParseFloat(v, 64)
-			return int(n)
-		}
-	}
-	return -1
+	return verified, bad
 }

@@ -33,6 +33,7 @@ type result struct {
 	OutOfOrder       int            `json:"batches_out_of_order"`
 	Verified         int            `json:"verified_clients"`
 	VerifyMismatches int            `json:"verify_mismatches"`
+	ConvergedMs      int64          `json:"converged_ms"`
 	Closes           map[string]int `json:"closes"`
 	ServerSlowCloses int            `json:"server_slow_consumer_closes"`
 	DaemonRSSBaseMB  float64        `json:"daemon_rss_base_mb"`
@@ -70,7 +71,7 @@ func (r *result) table(w io.Writer) {
 	row("MB / s", fmt.Sprintf("%.1f", r.MBPerSec))
 	row("lag p50 / p99 / max", fmt.Sprintf("%d ms / %d ms / %d ms", r.LagP50, r.LagP99, r.LagMax))
 	row("batch updates", fmt.Sprintf("%d in the window; %d readers missed %d, %d duplicated, %d out of order", r.Batches, r.Readers, r.Missed, r.Duplicated, r.OutOfOrder))
-	row("verified clients", fmt.Sprintf("%d, %d differ from GET /api/downloads", r.Verified, r.VerifyMismatches))
+	row("verified clients", fmt.Sprintf("%d, %d differ from GET /api/downloads %d ms after pause-all", r.Verified, r.VerifyMismatches, r.ConvergedMs))
 	row("closes seen by clients", formatCloses(r.Closes))
 	row("4008 closes (daemon)", r.ServerSlowCloses)
 	if r.DaemonRSSMB > 0 {

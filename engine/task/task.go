@@ -4,6 +4,7 @@ package task
 
 import (
 	"maps"
+	"math"
 	"time"
 )
 
@@ -51,12 +52,22 @@ func (t *Task) Clone() Task {
 	return c
 }
 
-// SetProgress records bytes on disk and the size, and derives the percentage.
+// SetProgress records bytes on disk and the size, and derives the
+// percentage, to two decimals: finer is noise on every wire message.
 func (t *Task) SetProgress(downloaded, size int64) {
 	t.Downloaded, t.Size = downloaded, size
 	t.Progress = 0
 	if size > 0 {
-		t.Progress = min(100, float64(downloaded)*100/float64(size))
+		t.Progress = min(100, math.Floor(float64(downloaded)*10000/float64(size))/100)
+	}
+}
+
+// SetRate records the speed (whole bytes/s) and the ETA (whole seconds,
+// rounded up; 0 when unknown).
+func (t *Task) SetRate(speed float64) {
+	t.Speed, t.ETA = math.Round(speed), 0
+	if t.Speed > 0 && t.Size > t.Downloaded {
+		t.ETA = math.Ceil(float64(t.Size-t.Downloaded) / t.Speed)
 	}
 }
 
