@@ -228,6 +228,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	if werr := e.ws.Wait(ctx); werr != nil {
 		e.log.Warn().Err(werr).Msg("some connections did not close in time")
 	}
+	e.ws.Close()
 	root.StopFuture(e.manager).Wait()
 	e.system.Shutdown()
 	if cerr := e.store.Close(); cerr != nil {

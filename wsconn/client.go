@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -89,12 +90,30 @@ func Dial(ctx context.Context, opts ClientOptions) (*Client, error) {
 	ws, resp, err := websocket.DefaultDialer.DialContext(ctx, endpoint, h)
 	if err != nil {
 		if resp != nil {
+			var body struct{ Message string }
+			json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&body)
+			resp.Body.Close()
+			if body.Message != "" {
+				return nil, fmt.Errorf("connect to %s: %s: %s", endpoint, resp.Status, body.Message)
+			}
 			return nil, fmt.Errorf("connect to %s: %s", endpoint, resp.Status)
 		}
 		return nil, fmt.Errorf("connect to %s: %w", endpoint, err)
 	}
-	return &Client{ws: ws}, nil
+	c := &Client{ws: ws}
+	// The server pings every 30 s: a connection silent for longer than two
+	// of those is dead, even if TCP has not noticed.
+	alive := func() { ws.SetReadDeadline(time.Now().Add(silentFor)) }
+	alive()
+	ws.SetPingHandler(func(data string) error {
+		alive()
+		return ws.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
+	})
+	return c, nil
 }
+
+// silentFor is how long a client waits for any frame before it gives up.
+const silentFor = 75 * time.Second
 
 // Read returns the next message. A closed connection is a *websocket.CloseError
 // when the server said why (see CloseCode).
@@ -103,6 +122,7 @@ func (c *Client) Read() (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
+	c.ws.SetReadDeadline(time.Now().Add(silentFor))
 	var m Message
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return Message{}, fmt.Errorf("server sent malformed JSON: %w", err)
@@ -147,9 +167,9 @@ func CloseCode(err error) int {
 
 // Follow keeps a connection open, reconnecting with exponential back-off and
 // jitter, and hands every message to fn. Each new connection starts with a
-// SYNC_ALL, so a Mirror fed by fn resynchronises by itself; subscriptions
-// made through the returned function are renewed on every reconnect. It
-// returns when ctx is done.
+// SYNC_ALL, so a Mirror fed by fn resynchronises by itself. A connection on
+// which the server's pings stop is dropped and redialled. It returns when
+// ctx is done.
 func Follow(ctx context.Context, opts ClientOptions, fn func(Message)) error {
 	backoff := Backoff{Base: 250 * time.Millisecond, Max: 30 * time.Second}
 	for attempt := 0; ; attempt++ {

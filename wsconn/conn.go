@@ -3,7 +3,6 @@ package wsconn
 import (
 	"io"
 	"maps"
-	"net"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -16,9 +15,9 @@ import (
 	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
-// connActor owns one socket: its subscription set, its outbox, a reader
-// goroutine that turns frames into messages to the actor, and a writer
-// goroutine that drains the outbox. The actor itself never touches the socket.
+// connActor owns one socket: its subscription set, its outbox (drained by the
+// server's shared writers), and a reader goroutine that turns frames into
+// messages to the actor. The actor itself never touches the socket.
 type connActor struct {
 	id        uint64
 	ws        *websocket.Conn
@@ -32,7 +31,10 @@ type connActor struct {
 	metrics   *telemetry.Metrics
 
 	readerDone chan struct{}
-	ended      int // goroutines that have finished; the actor stops at 2
+	ended      int // the reader's end and the writer's: the actor stops at 2
+	ping       *time.Timer
+	root       *actor.RootContext
+	self       *actor.PID
 }
 
 type (
@@ -43,10 +45,9 @@ type (
 func (c *connActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		root, self := ctx.ActorSystem().Root, ctx.Self()
-		c.readerDone = make(chan struct{})
-		go c.read(root, self)
-		go c.write(root, self)
+		c.root, c.self = ctx.ActorSystem().Root, ctx.Self()
+		go c.read(c.root, c.self)
+		c.ping = time.AfterFunc(c.limits.PingEvery, c.pingNow)
 		ctx.Send(c.publisher, publisher.Join{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}})
 		c.metrics.Connected(+1)
 		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
@@ -57,6 +58,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 			ctx.Stop(ctx.Self())
 		}
 	case *actor.Stopping:
+		c.ping.Stop()
 		ctx.Send(c.publisher, publisher.Leave{ID: c.id})
 		c.metrics.Connected(-1)
 		c.log.Debug().Msg("connection closed")
@@ -140,45 +142,17 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 	}
 }
 
-// write drains the outbox: every frame queued since the last write goes out in
-// one vectored write, under a deadline. After a close frame it waits briefly
-// for the client's answer, then drops the connection.
-func (c *connActor) write(root *actor.RootContext, self *actor.PID) {
-	defer root.Send(self, ended{})
-	conn := c.ws.NetConn()
-	defer conn.Close()
-	ping := time.NewTicker(c.limits.PingEvery)
-	defer ping.Stop()
-	for {
-		select {
-		case <-c.out.wake:
-		case <-ping.C:
-			c.out.pushControl(controlFrame(opPing, nil))
-			continue
-		}
-		frames, closing := c.out.take()
-		if closing == nil {
-			conn.SetWriteDeadline(time.Now().Add(c.limits.WriteWait))
-		}
-		if len(frames) > 0 {
-			bufs := net.Buffers(frames)
-			if _, err := bufs.WriteTo(conn); err != nil {
-				c.log.Debug().Err(err).Msg("write failed")
-				return
-			}
-		}
-		if closing != nil {
-			if c.out.overflowed() {
-				c.metrics.SlowConsumer()
-				c.log.Warn().Int("queue_limit", c.limits.QueueBytes).Msg("slow consumer: closing with 4008")
-			}
-			if _, err := conn.Write(closing); err == nil {
-				select {
-				case <-c.readerDone:
-				case <-time.After(time.Second):
-				}
-			}
-			return
-		}
+// pingNow queues a ping and arms the next one.
+func (c *connActor) pingNow() {
+	c.out.pushControl(controlFrame(opPing, nil))
+	c.ping.Reset(c.limits.PingEvery)
+}
+
+// writerDone is the outbox telling the actor its socket is closed.
+func (c *connActor) writerDone() {
+	if c.out.overflowed() {
+		c.metrics.SlowConsumer()
+		c.log.Warn().Int("queue_limit", c.limits.QueueBytes).Msg("slow consumer: closed with 4008")
 	}
+	c.root.Send(c.self, ended{})
 }

@@ -3,6 +3,7 @@ package wsconn
 import (
 	"net"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -13,68 +14,98 @@ const (
 	CloseSlowConsumer = 4008
 )
 
-// outbox is a connection's bounded queue of frames not yet written. Pushing
-// never blocks: past the limit the connection stops queueing and closes as a
-// slow consumer.
+// outbox is a connection's bounded queue of frames not yet written, and the
+// writer's state for that socket. Pushing never blocks: past the limit the
+// connection stops queueing and closes as a slow consumer. A shared pool of
+// writers drains outboxes; one outbox is in the hands of at most one writer.
 type outbox struct {
 	conn     net.Conn
+	raw      syscall.RawConn
+	pool     *writerPool
 	limit    int
+	stallFor time.Duration // a socket that takes nothing this long is dropped
 	closeFor time.Duration // how long a close frame may take to deliver
+	reader   <-chan struct{}
+	onDone   func() // once, when the socket is closed
 
-	mu      sync.Mutex
-	frames  [][]byte
-	spare   [][]byte // the writer's last batch, reused so queueing allocates nothing
-	control [][]byte // pings and pongs: small, never counted, sent first
-	size    int
-	closing []byte // the close frame, once closing
-	slow    bool   // closing because the queue overflowed
-	wake    chan struct{}
+	mu        sync.Mutex
+	frames    [][]byte
+	spare     [][]byte // a drained batch, reused so queueing allocates nothing
+	control   [][]byte // pings and pongs: small, never counted, sent first
+	size      int      // bytes queued or taken but not yet written
+	scheduled bool     // queued in the pool or held by a writer
+	closing   []byte   // the close frame, once closing
+	closeBy   time.Time
+	slow      bool // closing because the queue overflowed
+	done      bool
+
+	// Writer-side state, touched only by the writer holding the outbox.
+	batch        [][]byte    // what was taken, for reuse
+	inflight     net.Buffers // the part of batch not yet written
+	closeSent    bool
+	blockedSince time.Time
 }
 
-func newOutbox(conn net.Conn, limit int, closeFor time.Duration) *outbox {
-	return &outbox{conn: conn, limit: limit, closeFor: closeFor, wake: make(chan struct{}, 1)}
+func newOutbox(conn net.Conn, pool *writerPool, l Limits, reader <-chan struct{}, onDone func()) *outbox {
+	o := &outbox{conn: conn, pool: pool, limit: l.QueueBytes, stallFor: l.WriteWait, closeFor: l.WriteWait, reader: reader, onDone: onDone}
+	if sc, ok := conn.(syscall.Conn); ok {
+		o.raw, _ = sc.SyscallConn()
+	}
+	return o
 }
 
 // Push queues a frame, or closes the connection with 4008 when the queue would
 // pass its limit.
 func (o *outbox) Push(frame []byte) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closing != nil {
+	if o.closing != nil || o.done {
+		o.mu.Unlock()
 		return
 	}
 	if o.size+len(frame) > o.limit {
-		// The reader is not keeping up: drop what waits, and give a write that
-		// may be stuck on the socket until the deadline to finish.
-		o.frames, o.size, o.slow = o.frames[:0], 0, true
+		// The reader is not keeping up: drop what waits and say why.
+		o.size -= queued(o.frames)
+		clear(o.frames)
+		o.frames, o.slow = o.frames[:0], true
 		o.closing = closeFrame(CloseSlowConsumer, "slow consumer")
-		o.conn.SetWriteDeadline(time.Now().Add(o.closeFor))
-		o.signal()
-		return
+		o.closeBy = time.Now().Add(o.closeFor)
+	} else {
+		o.frames = append(o.frames, frame)
+		o.size += len(frame)
 	}
-	o.frames = append(o.frames, frame)
-	o.size += len(frame)
-	o.signal()
+	o.kick()
 }
 
 // pushControl queues a ping or pong ahead of data.
 func (o *outbox) pushControl(frame []byte) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closing == nil {
-		o.control = append(o.control, frame)
-		o.signal()
+	if o.closing != nil || o.done {
+		o.mu.Unlock()
+		return
 	}
+	o.control = append(o.control, frame)
+	o.kick()
 }
 
 // Close queues a close frame after what is already queued.
 func (o *outbox) Close(code int, reason string) {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closing == nil {
-		o.closing = closeFrame(code, reason)
-		o.conn.SetWriteDeadline(time.Now().Add(o.closeFor))
-		o.signal()
+	if o.closing != nil || o.done {
+		o.mu.Unlock()
+		return
+	}
+	o.closing = closeFrame(code, reason)
+	o.closeBy = time.Now().Add(o.closeFor)
+	o.kick()
+}
+
+// kick hands the outbox to the writers unless one has it; it releases o.mu.
+func (o *outbox) kick() {
+	schedule := !o.scheduled
+	o.scheduled = true
+	o.mu.Unlock()
+	if schedule {
+		o.pool.schedule(o)
 	}
 }
 
@@ -85,25 +116,118 @@ func (o *outbox) overflowed() bool {
 	return o.slow
 }
 
-// take hands the writer everything queued, and the close frame once closing.
-// The batch it returns is the writer's until its next take.
-func (o *outbox) take() (frames [][]byte, closing []byte) {
+// take moves what is queued to the writer: control frames first; once
+// nothing is left and the outbox is closing, the close frame.
+func (o *outbox) take() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	frames = o.frames
+	var batch [][]byte
 	if len(o.control) > 0 {
-		frames = append(o.control, frames...)
+		batch = append(o.control, o.frames...)
 		o.control = nil
+		clear(o.frames)
+		o.frames = o.frames[:0]
+	} else {
+		batch, o.frames, o.spare = o.frames, o.spare, nil
 	}
-	next := o.spare[:cap(o.spare)]
-	clear(next) // let written frames go
-	o.frames, o.spare, o.size = next[:0], frames, 0
-	return frames, o.closing
+	if len(batch) == 0 && o.closing != nil && !o.closeSent {
+		o.closeSent = true
+		batch = [][]byte{o.closing}
+	}
+	o.batch, o.inflight = batch, net.Buffers(batch)
 }
 
-func (o *outbox) signal() {
-	select {
-	case o.wake <- struct{}{}:
-	default:
+// flush writes what the socket takes without waiting for it, and tells the
+// pool what comes next: done, more to write, or blocked.
+func (o *outbox) flush() flushResult {
+	for range 4 { // a few rounds, then the next connection's turn
+		if len(o.inflight) == 0 {
+			o.recycle()
+			o.take()
+		}
+		if len(o.inflight) == 0 {
+			if o.closeSent {
+				o.finish()
+				return flushDone
+			}
+			o.mu.Lock()
+			if len(o.frames) == 0 && len(o.control) == 0 && (o.closing == nil || o.closeSent) {
+				o.scheduled = false
+				o.mu.Unlock()
+				return flushIdle
+			}
+			o.mu.Unlock()
+			continue
+		}
+		n, err := writeNow(o.raw, o.conn, &o.inflight)
+		o.mu.Lock()
+		o.size -= n
+		closeBy := o.closeBy
+		o.mu.Unlock()
+		now := time.Now()
+		switch {
+		case err == errWouldBlock:
+			if o.blockedSince.IsZero() {
+				o.blockedSince = now
+			}
+			if now.Sub(o.blockedSince) > o.stallFor || !closeBy.IsZero() && now.After(closeBy) {
+				o.drop()
+				return flushDone
+			}
+			return flushBlocked
+		case err != nil:
+			o.drop()
+			return flushDone
+		}
+		o.blockedSince = time.Time{}
 	}
+	return flushMore
+}
+
+// recycle keeps a fully written batch's array for the next queue.
+func (o *outbox) recycle() {
+	if cap(o.batch) == 0 {
+		return
+	}
+	clear(o.batch[:cap(o.batch)])
+	o.mu.Lock()
+	if o.spare == nil {
+		o.spare = o.batch[:0]
+	}
+	o.mu.Unlock()
+	o.batch = nil
+}
+
+// finish closes the socket once the close frame is out: after the client's
+// answer, or a second.
+func (o *outbox) finish() {
+	o.markDone()
+	go func() {
+		select {
+		case <-o.reader:
+		case <-time.After(time.Second):
+		}
+		o.conn.Close()
+		o.onDone()
+	}()
+}
+
+// drop closes the socket at once.
+func (o *outbox) drop() {
+	o.markDone()
+	o.conn.Close()
+	o.onDone()
+}
+
+func (o *outbox) markDone() {
+	o.mu.Lock()
+	o.done, o.frames, o.control, o.size = true, nil, nil, 0
+	o.mu.Unlock()
+}
+
+func queued(frames [][]byte) (n int) {
+	for _, f := range frames {
+		n += len(f)
+	}
+	return n
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,6 +59,7 @@ type Server struct {
 	codecs   map[string]hub.Codec
 	nextID   atomic.Uint64
 	live     sync.WaitGroup
+	writers  *writerPool
 }
 
 // NewServer builds the WebSocket endpoint.
@@ -66,6 +68,8 @@ func NewServer(cfg Config) *Server {
 		cfg:    cfg,
 		log:    cfg.Log.With().Str("component", "ws").Logger(),
 		codecs: map[string]hub.Codec{"": tasksCodec{}, "tasks": tasksCodec{}, "events": eventsCodec{}},
+		// A few writers serve every socket; a full socket never holds one.
+		writers: newWriterPool(max(2, runtime.GOMAXPROCS(0)), 10*time.Millisecond),
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
@@ -96,18 +100,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.nextID.Add(1)
 	s.live.Add(1)
 	c := &connActor{
-		id:        id,
-		ws:        ws,
-		out:       newOutbox(ws.NetConn(), s.cfg.Limits.QueueBytes, s.cfg.Limits.WriteWait),
-		codec:     codec,
-		publisher: s.cfg.Publisher,
-		limits:    s.cfg.Limits,
-		log:       s.log.With().Uint64("conn_id", id).Logger(),
-		onStop:    s.live.Done,
-		metrics:   s.cfg.Metrics,
+		id:         id,
+		ws:         ws,
+		codec:      codec,
+		publisher:  s.cfg.Publisher,
+		limits:     s.cfg.Limits,
+		log:        s.log.With().Uint64("conn_id", id).Logger(),
+		onStop:     s.live.Done,
+		metrics:    s.cfg.Metrics,
+		readerDone: make(chan struct{}),
 	}
+	c.out = newOutbox(ws.NetConn(), s.writers, s.cfg.Limits, c.readerDone, c.writerDone)
 	s.cfg.System.Root.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return c }), "conn-")
 }
+
+// Close stops the writers once the connections are gone.
+func (s *Server) Close() { s.writers.stop() }
 
 // Wait blocks until every connection has closed, or ctx is done.
 func (s *Server) Wait(ctx context.Context) error {
