@@ -30,7 +30,9 @@ type options struct {
 const usageHead = `fetchd downloads files over HTTP(S) and streams every change to its clients.
 
 Usage:
-  fetchd [flags]
+  fetchd [flags]            run the daemon
+  fetchd <command> [args]   talk to a running daemon: add, ls, pause, resume,
+                            cancel, retry, rm, watch (see: fetchd help)
 
 Every flag can also be set in the environment: --max-concurrent is FETCHD_MAX_CONCURRENT.
 

@@ -1,0 +1,615 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fetchd/fetchd/engine"
+	"github.com/fetchd/fetchd/engine/enginetest"
+	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/wsconn"
+)
+
+type cliRun struct {
+	code        int
+	out, errOut string
+}
+
+// cliAt runs a client command against server and fails the test unless
+// runClient took it.
+func cliAt(t *testing.T, server string, args ...string) cliRun {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	handled, code := runClient(context.Background(), append(args, "--server", server), &out, &errOut)
+	if !handled {
+		t.Fatalf("runClient(%q) did not handle the command", args)
+	}
+	return cliRun{code, out.String(), errOut.String()}
+}
+
+func runCLI(t *testing.T, h *enginetest.Daemon, args ...string) cliRun {
+	t.Helper()
+	return cliAt(t, h.Srv.URL, args...)
+}
+
+func (r cliRun) must(t *testing.T, code int) cliRun {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout: %s\nstderr: %s", r.code, code, r.out, r.errOut)
+	}
+	return r
+}
+
+var addedLine = regexp.MustCompile(`(?m)^added ([0-9a-f-]{36}) (.+)$`)
+
+// addedIDs reads the ids `fetchd add` printed.
+func addedIDs(t *testing.T, out string) []string {
+	t.Helper()
+	var ids []string
+	for _, m := range addedLine.FindAllStringSubmatch(out, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+func listAll(t *testing.T, h *enginetest.Daemon, query string) []task.Task {
+	t.Helper()
+	var page struct{ Downloads []task.Task }
+	if code := h.Call("GET", "/api/downloads?limit=1000"+query, nil, &page); code != 200 {
+		t.Fatalf("GET /api/downloads: %d", code)
+	}
+	return page.Downloads
+}
+
+func TestClientAdd(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	gate := make(chan struct{}) // keeps the downloads in flight; the test is about adding
+	defer close(gate)
+	url := func(name string) string {
+		return h.Origin.Add("/"+name, &enginetest.File{Data: enginetest.Bytes(1000, 1), Gate: gate})
+	}
+
+	r := runCLI(t, h, "add", url("one.bin"), "--filename", "renamed.bin", "--priority", "3", "--destination", "sub").must(t, 0)
+	ids := addedIDs(t, r.out)
+	if len(ids) != 1 || !strings.Contains(r.out, "renamed.bin") {
+		t.Fatalf("add one: %q", r.out)
+	}
+	tk := h.Get(ids[0])
+	if tk.URL != url("one.bin") || tk.Filename != "renamed.bin" || tk.Priority != 3 || tk.Destination != "sub" || tk.BatchID != nil {
+		t.Fatalf("task as added: %+v", tk)
+	}
+
+	r = runCLI(t, h, "add", url("a.bin"), url("b.bin"), url("c.bin"), "--batch", "album").must(t, 0)
+	ids = addedIDs(t, r.out)
+	if len(ids) != 3 || !strings.Contains(r.out, `batch`) || !strings.Contains(r.out, `"album" with 3 downloads`) {
+		t.Fatalf("add a batch: %q", r.out)
+	}
+	first := h.Get(ids[0])
+	if first.BatchID == nil || enginetest.Deref(first.BatchName) != "album" {
+		t.Fatalf("batch item: %+v", first)
+	}
+	inBatch := listAll(t, h, "&batch_id="+*first.BatchID)
+	if len(inBatch) != 3 {
+		t.Fatalf("the batch holds %d tasks, want 3", len(inBatch))
+	}
+	for _, id := range ids {
+		if b := h.Get(id).BatchID; b == nil || *b != *first.BatchID {
+			t.Fatalf("task %s is not in batch %s", id, *first.BatchID)
+		}
+	}
+
+	r = runCLI(t, h, "add", url("x.bin"), url("y.bin")).must(t, 0)
+	ids = addedIDs(t, r.out)
+	if len(ids) != 2 {
+		t.Fatalf("add two standalone: %q", r.out)
+	}
+	for _, id := range ids {
+		if h.Get(id).BatchID != nil {
+			t.Fatalf("a URL added without --batch joined a batch")
+		}
+	}
+	if n := len(listAll(t, h, "")); n != 6 {
+		t.Fatalf("%d tasks on the daemon, want 6", n)
+	}
+
+	// One URL with --batch starts a batch of one.
+	r = runCLI(t, h, "add", url("solo.bin"), "--batch", "single").must(t, 0)
+	if tk := h.Get(addedIDs(t, r.out)[0]); enginetest.Deref(tk.BatchName) != "single" {
+		t.Fatalf("one URL with --batch: %+v", tk)
+	}
+
+	// A duplicate is a 409: its message, exit 1; the other URL still goes in.
+	r = runCLI(t, h, "add", url("x.bin")).must(t, 1)
+	if !strings.HasPrefix(r.errOut, "fetchd: ") || !strings.Contains(r.errOut, "duplicate") || strings.Count(r.errOut, "\n") != 1 {
+		t.Fatalf("duplicate: %q", r.errOut)
+	}
+	r = runCLI(t, h, "add", url("x.bin"), url("z.bin")).must(t, 1)
+	if !strings.Contains(r.errOut, "fetchd: "+url("x.bin")+": ") || len(addedIDs(t, r.out)) != 1 {
+		t.Fatalf("one duplicate among two: out %q err %q", r.out, r.errOut)
+	}
+	runCLI(t, h, "add", url("x.bin"), "--force").must(t, 0)
+
+	// The daemon's 400 is shown as its message.
+	r = runCLI(t, h, "add", "ftp://example.com/f").must(t, 1)
+	if !strings.HasPrefix(r.errOut, "fetchd: ") || strings.Contains(r.errOut, "{") {
+		t.Fatalf("bad URL: %q", r.errOut)
+	}
+
+	// Bad usage: exit 2 with the usage line.
+	for _, args := range [][]string{{"add"}, {"add", url("p.bin"), url("q.bin"), "--filename", "f"}, {"add", url("p.bin"), "--priority", "high"}, {"add", "--nope", url("p.bin")}} {
+		r = runCLI(t, h, args...).must(t, 2)
+		if !strings.Contains(r.errOut, "usage: fetchd add URL...") {
+			t.Errorf("%q: %q", args, r.errOut)
+		}
+	}
+}
+
+func TestClientList(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	gate := make(chan struct{})
+	defer close(gate)
+	done := h.Add(map[string]any{"url": h.Origin.Add("/done.bin", &enginetest.File{Data: enginetest.Bytes(3<<20, 2)})})
+	h.WaitState(done.ID, task.Completed, 10*time.Second)
+	held := h.Add(map[string]any{"url": h.Origin.Add("/held.bin", &enginetest.File{Data: enginetest.Bytes(2048, 3), Gate: gate}), "batch_name": "shelf"})
+	h.WaitState(held.ID, task.Downloading, 10*time.Second)
+
+	r := runCLI(t, h, "ls").must(t, 0)
+	lines := strings.Split(strings.TrimSpace(r.out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "ID") || !strings.Contains(lines[0], "PROGRESS") {
+		t.Fatalf("ls:\n%s", r.out)
+	}
+	for i, want := range [][]string{{done.ID[:8], "COMPLETED", "100.0%", "3.0 MiB", "done.bin"}, {held.ID[:8], "DOWNLOADING", "0.0%", "2.0 KiB", "held.bin"}} {
+		for _, w := range want {
+			if !strings.Contains(lines[i+1], w) {
+				t.Errorf("ls row %d lacks %q: %q", i+1, w, lines[i+1])
+			}
+		}
+	}
+
+	r = runCLI(t, h, "ls", "--state", "completed").must(t, 0)
+	if !strings.Contains(r.out, done.ID[:8]) || strings.Contains(r.out, held.ID[:8]) {
+		t.Fatalf("ls --state completed:\n%s", r.out)
+	}
+	r = runCLI(t, h, "ls", "--state", "paused,failed").must(t, 0)
+	if strings.TrimSpace(r.out) != "no downloads" {
+		t.Fatalf("ls of nothing: %q", r.out)
+	}
+	for _, batch := range []string{"shelf", *held.BatchID, (*held.BatchID)[:6]} {
+		r = runCLI(t, h, "ls", "--batch", batch).must(t, 0)
+		if !strings.Contains(r.out, held.ID[:8]) || strings.Contains(r.out, done.ID[:8]) {
+			t.Fatalf("ls --batch %s:\n%s", batch, r.out)
+		}
+	}
+	r = runCLI(t, h, "ls", "--batch", "nosuch").must(t, 1)
+	if !strings.Contains(r.errOut, `no batch is called "nosuch"`) {
+		t.Fatalf("unknown batch: %q", r.errOut)
+	}
+
+	r = runCLI(t, h, "ls", "--json").must(t, 0)
+	var got []task.Task
+	if err := json.Unmarshal([]byte(r.out), &got); err != nil {
+		t.Fatalf("ls --json is not a JSON array of tasks: %v\n%s", err, r.out)
+	}
+	if len(got) != 2 || got[0].ID != done.ID || got[1].ID != held.ID || got[1].BatchName == nil {
+		t.Fatalf("ls --json: %+v", got)
+	}
+	r = runCLI(t, h, "ls", "--json", "--state", "failed").must(t, 0)
+	if strings.TrimSpace(r.out) != "[]" {
+		t.Fatalf("empty ls --json: %q", r.out)
+	}
+
+	runCLI(t, h, "ls", "--state", "sleeping").must(t, 2)
+	runCLI(t, h, "ls", "stray").must(t, 2)
+}
+
+func TestClientActions(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	gate := make(chan struct{})
+	data := enginetest.Bytes(4096, 4)
+	tk := h.Add(map[string]any{"url": h.Origin.Add("/film.mkv", &enginetest.File{Data: data, Gate: gate})})
+	other := h.Add(map[string]any{"url": h.Origin.Add("/other.mkv", &enginetest.File{Data: data, Gate: gate})})
+	h.WaitState(tk.ID, task.Downloading, 10*time.Second)
+
+	r := runCLI(t, h, "pause", tk.ID).must(t, 0)
+	if !strings.Contains(r.out, "paused "+tk.ID[:8]+" film.mkv (PAUSED)") {
+		t.Fatalf("pause: %q", r.out)
+	}
+	if st := h.Get(tk.ID).State; st != task.Paused {
+		t.Fatalf("after pause: %s", st)
+	}
+
+	// Pausing it again is a 409: the daemon's message, exit 1.
+	r = runCLI(t, h, "pause", tk.ID).must(t, 1)
+	if r.errOut != "fetchd: invalid transition: cannot pause a task that is PAUSED\n" {
+		t.Fatalf("409: %q", r.errOut)
+	}
+
+	// Short ids work, as ls shows them.
+	runCLI(t, h, "resume", tk.ID[:8]).must(t, 0)
+	h.WaitState(tk.ID, task.Downloading, 10*time.Second)
+
+	// Several ids: each is tried, failures are named, the exit code is 1.
+	h.WaitState(other.ID, task.Downloading, 10*time.Second)
+	runCLI(t, h, "pause", other.ID).must(t, 0)
+	r = runCLI(t, h, "cancel", tk.ID, other.ID, "00000000-0000-4000-8000-000000000000").must(t, 1)
+	if !strings.Contains(r.errOut, "fetchd: 00000000-0000-4000-8000-000000000000: not found") || strings.Count(r.out, "cancelled ") != 2 {
+		t.Fatalf("cancel three: out %q err %q", r.out, r.errOut)
+	}
+	for _, id := range []string{tk.ID, other.ID} {
+		if st := h.Get(id).State; st != task.Cancelled {
+			t.Fatalf("after cancel: %s", st)
+		}
+	}
+
+	runCLI(t, h, "retry", tk.ID).must(t, 0)
+	close(gate)
+	h.WaitState(tk.ID, task.Completed, 10*time.Second)
+	path := filepath.Join(h.Cfg.DownloadDir, "film.mkv")
+	if !enginetest.Exists(path) {
+		t.Fatal("no file after retry")
+	}
+
+	// A prefix that matches nothing, or everything, is refused before any request.
+	r = runCLI(t, h, "rm", "zz").must(t, 1)
+	if !strings.Contains(r.errOut, `no download has an id starting with "zz"`) {
+		t.Fatalf("rm zz: %q", r.errOut)
+	}
+
+	r = runCLI(t, h, "rm", tk.ID[:8], "--delete-files").must(t, 0)
+	if !strings.Contains(r.out, "removed "+tk.ID[:8]+" film.mkv and its file") {
+		t.Fatalf("rm: %q", r.out)
+	}
+	if code := h.Call("GET", "/api/downloads/"+tk.ID, nil, nil); code != 404 {
+		t.Fatalf("GET after rm: %d", code)
+	}
+	if enginetest.Exists(path) {
+		t.Fatal("rm --delete-files left the file")
+	}
+	runCLI(t, h, "rm", other.ID).must(t, 0)
+	if n := len(listAll(t, h, "")); n != 0 {
+		t.Fatalf("%d tasks left", n)
+	}
+
+	runCLI(t, h, "pause").must(t, 2)
+	runCLI(t, h, "rm").must(t, 2)
+	runCLI(t, h, "resume", "--all", tk.ID).must(t, 2)
+	r = runCLI(t, h, "resume", "--all").must(t, 0)
+	if r.out != "resumed 0 downloads\n" {
+		t.Fatalf("resume --all: %q", r.out)
+	}
+}
+
+func TestClientUnreachableAndUsage(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	for _, cmd := range [][]string{{"ls"}, {"add", "http://example.com/f"}, {"pause", "12345678"}, {"watch"}} {
+		r := cliAt(t, closed, cmd...).must(t, 1)
+		want := "fetchd: cannot reach the daemon at " + closed + " (connection refused): is it running? start it with: fetchd\n"
+		if r.errOut != want {
+			t.Errorf("%v: stderr %q, want %q", cmd, r.errOut, want)
+		}
+	}
+
+	// FETCHD_SERVER is the default; a bare host:port means http.
+	t.Setenv("FETCHD_SERVER", ln.Addr().String())
+	var out, errOut bytes.Buffer
+	if handled, code := runClient(context.Background(), []string{"ls"}, &out, &errOut); !handled || code != 1 || !strings.Contains(errOut.String(), closed) {
+		t.Fatalf("FETCHD_SERVER: %v %d %q", handled, code, errOut.String())
+	}
+	if r := cliAt(t, "ftp://host", "ls").must(t, 2); !strings.Contains(r.errOut, "--server must be an http:// or https:// URL") {
+		t.Fatalf("bad --server: %q", r.errOut)
+	}
+
+	// Not client commands: the daemon runs.
+	for _, args := range [][]string{nil, {"--addr", ":0"}, {"--help"}, {"serve"}} {
+		if handled, _ := runClient(context.Background(), args, &out, &errOut); handled {
+			t.Errorf("%q was taken as a client command", args)
+		}
+	}
+
+	out.Reset()
+	if handled, code := runClient(context.Background(), []string{"help"}, &out, &errOut); !handled || code != 0 {
+		t.Fatalf("help: %v %d", handled, code)
+	}
+	for _, cmd := range []string{"add", "ls", "pause", "resume", "cancel", "retry", "rm", "watch", "FETCHD_TOKEN"} {
+		if !strings.Contains(out.String(), cmd) {
+			t.Errorf("help does not mention %s:\n%s", cmd, out.String())
+		}
+	}
+	for args, name := range map[string]string{"add --help": "add", "help add": "add", "rm -h": "rm"} {
+		out.Reset()
+		handled, code := runClient(context.Background(), strings.Fields(args), &out, &errOut)
+		if !handled || code != 0 || !strings.HasPrefix(out.String(), "usage: fetchd "+name+" ") {
+			t.Errorf("%q: %v %d %q", args, handled, code, out.String())
+		}
+		if !strings.Contains(out.String(), "--server URL") || name == "add" && !strings.Contains(out.String(), "--batch NAME") || name == "rm" && !strings.Contains(out.String(), "--delete-files") {
+			t.Errorf("%q does not list the flags:\n%s", args, out.String())
+		}
+	}
+	if handled, code := runClient(context.Background(), []string{"help", "nope"}, &out, &errOut); !handled || code != 2 {
+		t.Fatalf("help nope: %v %d", handled, code)
+	}
+}
+
+func TestClientToken(t *testing.T) {
+	t.Setenv("FETCHD_TOKEN", "")
+	h := enginetest.Start(t, func(c *engine.Config) { c.Token = "s3cret" })
+
+	r := runCLI(t, h, "ls").must(t, 1)
+	if r.errOut != "fetchd: the daemon requires a token: pass --token or set FETCHD_TOKEN\n" {
+		t.Fatalf("no token: %q", r.errOut)
+	}
+	r = runCLI(t, h, "ls", "--token", "wrong").must(t, 1)
+	if !strings.Contains(r.errOut, "refused the token: check --token or FETCHD_TOKEN") {
+		t.Fatalf("wrong token: %q", r.errOut)
+	}
+	runCLI(t, h, "watch").must(t, 1)
+
+	url := h.Origin.Add("/t.bin", &enginetest.File{Data: enginetest.Bytes(100, 5)})
+	runCLI(t, h, "add", url, "--token", "s3cret").must(t, 0)
+	runCLI(t, h, "ls", "--token", "s3cret").must(t, 0)
+	t.Setenv("FETCHD_TOKEN", "s3cret")
+	r = runCLI(t, h, "ls").must(t, 0)
+	if !strings.Contains(r.out, "t.bin") {
+		t.Fatalf("ls with FETCHD_TOKEN: %q", r.out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that a command writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestClientWatchPlain(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	url := h.Origin.Add("/slow.bin", &enginetest.File{Data: enginetest.Bytes(256<<10, 6), Rate: 256 << 10})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	exited := make(chan int, 1)
+	go func() {
+		_, code := runClient(ctx, []string{"watch", "--server", h.Srv.URL}, &out, &errOut)
+		exited <- code
+	}()
+	enginetest.Eventually(t, 10*time.Second, "watch to connect", func() bool { return strings.Contains(out.String(), "connected to "+h.Srv.URL) })
+
+	tk := h.Add(map[string]any{"url": url})
+	enginetest.Eventually(t, 30*time.Second, "watch to see the download complete", func() bool {
+		return strings.Contains(out.String(), tk.ID+" slow.bin DOWNLOADING -> COMPLETED")
+	})
+	if st := h.Get(tk.ID).State; st != task.Completed {
+		t.Fatalf("watch saw COMPLETED, the daemon says %s", st)
+	}
+	cancel()
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Fatalf("watch exit code %d: %s", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("watch did not return after its context was cancelled")
+	}
+
+	text := out.String()
+	if strings.Contains(text, "\x1b") {
+		t.Fatalf("plain output holds escape sequences:\n%q", text)
+	}
+	stamp := regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)  `)
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		if !stamp.MatchString(line) {
+			t.Errorf("line without a timestamp: %q", line)
+		}
+	}
+	last := -1
+	for _, want := range []string{"added (QUEUED)", "QUEUED -> STARTING", "STARTING -> DOWNLOADING", "DOWNLOADING -> COMPLETED"} {
+		i := strings.Index(text, tk.ID+" slow.bin "+want)
+		if i < 0 || i < last {
+			t.Fatalf("plain output lacks %q in order:\n%s", want, text)
+		}
+		last = i
+	}
+}
+
+// A view fed by hand, with a clock the test moves.
+func testView(tty bool) (*watchView, *bytes.Buffer, *time.Time) {
+	var out bytes.Buffer
+	clock := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	v := newWatchView(&out, tty, "http://127.0.0.1:8484")
+	v.now = func() time.Time { return clock }
+	v.size = func() (int, int) { return 100, 8 }
+	return v, &out, &clock
+}
+
+func msgWith(t *testing.T, typ string, tasks ...any) wsconn.Message {
+	t.Helper()
+	m := wsconn.Message{Type: typ}
+	for _, tk := range tasks {
+		raw, err := json.Marshal(tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Tasks = append(m.Tasks, raw)
+	}
+	return m
+}
+
+func fakeTask(i int, state task.State, downloaded, size int64) task.Task {
+	tk := task.Task{
+		ID: fmt.Sprintf("%08x-0000-4000-8000-000000000000", i), URL: "http://o/f", Filename: fmt.Sprintf("file%d.bin", i),
+		State: state, CreatedAt: time.Date(2026, 5, 1, 11, 0, i, 0, time.UTC), Meta: map[string]string{},
+	}
+	tk.SetProgress(downloaded, size)
+	if state == task.Downloading {
+		tk.Speed, tk.ETA = 2<<20, float64(size-downloaded)/(2<<20)
+	}
+	return tk
+}
+
+func TestWatchPlainProgressLines(t *testing.T) {
+	v, out, clock := testView(false)
+	running := fakeTask(1, task.Downloading, 10<<20, 100<<20)
+	v.apply(msgWith(t, "SYNC_ALL", running, fakeTask(2, task.Completed, 5, 5)))
+	if s := out.String(); !strings.Contains(s, "connected to http://127.0.0.1:8484: 2 downloads") ||
+		!strings.Contains(s, running.ID+" file1.bin DOWNLOADING") || strings.Contains(s, "file2.bin") {
+		t.Fatalf("first sync:\n%s", s)
+	}
+	out.Reset()
+
+	move := func(n int64) {
+		*clock = clock.Add(time.Second)
+		v.apply(msgWith(t, "TASK_BATCH_UPDATE", map[string]any{"id": running.ID, "downloaded": n, "progress": float64(n) * 100 / (100 << 20)}))
+		v.tick()
+	}
+	for i := range 4 {
+		move(int64(11+i) << 20)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("a progress line before 5 s:\n%s", out)
+	}
+	move(20 << 20)
+	if s := out.String(); !strings.Contains(s, "2026-05-01T12:00:05Z  "+running.ID+" file1.bin 20.0% of 100.0 MiB at 2.0 MiB/s, ETA 45s") {
+		t.Fatalf("progress line:\n%q", s)
+	}
+	out.Reset()
+	move(21 << 20)
+	if out.Len() != 0 {
+		t.Fatalf("a second progress line within 5 s:\n%s", out)
+	}
+
+	// A state change is one line at once; a removal names the file.
+	failed := map[string]any{"id": running.ID, "state": "FAILED", "error_message": "HTTP 404"}
+	v.apply(wsconn.Message{Type: "TASK_UPDATED", Task: mustJSON(t, failed)})
+	v.apply(wsconn.Message{Type: "TASK_REMOVED", TaskID: running.ID})
+	s := out.String()
+	if !strings.Contains(s, running.ID+" file1.bin DOWNLOADING -> FAILED: HTTP 404\n") || !strings.Contains(s, running.ID+" file1.bin removed\n") {
+		t.Fatalf("state change and removal:\n%s", s)
+	}
+
+	// Silence is reported once; the next SYNC_ALL reports what changed meanwhile.
+	out.Reset()
+	*clock = clock.Add(silenceLimit)
+	v.tick()
+	v.tick()
+	if strings.Count(out.String(), "reconnecting") != 1 {
+		t.Fatalf("silence:\n%s", out)
+	}
+	v.apply(msgWith(t, "SYNC_ALL", fakeTask(2, task.Completed, 5, 5), fakeTask(3, task.Queued, 0, 0)))
+	if s := out.String(); !strings.Contains(s, "reconnected") || !strings.Contains(s, "file3.bin added (QUEUED)") {
+		t.Fatalf("reconnect:\n%s", s)
+	}
+}
+
+func mustJSON(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func TestWatchTerminalFrames(t *testing.T) {
+	v, out, _ := testView(true)
+	v.begin()
+	if s := out.String(); !strings.HasPrefix(s, "\x1b[?25l") || !strings.Contains(s, "connecting to http://127.0.0.1:8484") {
+		t.Fatalf("first frame: %q", s)
+	}
+	tasks := []any{fakeTask(1, task.Downloading, 42<<20, 100<<20), fakeTask(2, task.Queued, 0, 0)}
+	for i := 3; i <= 9; i++ {
+		tasks = append(tasks, fakeTask(i, task.Completed, 1<<10, 1<<10))
+	}
+	v.apply(msgWith(t, "SYNC_ALL", tasks...))
+	v.apply(wsconn.Message{Type: "ENGINE_STATS", Stats: &task.Stats{ActiveDownloads: 1, Queued: 1, Completed: 7, TotalSpeed: 2 << 20}})
+	out.Reset()
+	v.tick()
+	frame := out.String()
+	if !strings.HasPrefix(frame, "\r\x1b[1A") {
+		t.Fatalf("a redraw does not go back over the last frame: %q", frame)
+	}
+	lines := strings.Split(strings.TrimSuffix(frame, "\x1b[J"), "\x1b[K\n")
+	lines = lines[:len(lines)-1]
+	if len(lines) != 7 { // summary, 5 tasks (8 rows less 3), "more"
+		t.Fatalf("%d lines in an 8-row terminal:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	for _, want := range []string{"1 active, 1 queued, 0 paused, 7 completed, 0 failed  2.0 MiB/s"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("summary %q lacks %q", lines[0], want)
+		}
+	}
+	bar := regexp.MustCompile(`^00000001  \[#{5}\.{8}\] +42\.0% +2\.0 MiB/s +eta 29s  DOWNLOADING  file1\.bin$`)
+	if !bar.MatchString(lines[1]) {
+		t.Errorf("running task line: %q", lines[1])
+	}
+	if !strings.Contains(lines[2], "QUEUED") || !strings.Contains(lines[6], "… and 4 more") {
+		t.Errorf("frame:\n%s", strings.Join(lines, "\n"))
+	}
+	for _, l := range lines {
+		if n := len([]rune(strings.TrimPrefix(l, "\r\x1b[1A"))); n > 99 {
+			t.Errorf("line of %d columns in a 100-column terminal: %q", n, l)
+		}
+	}
+	// The most recently finished tasks are the ones kept.
+	if !strings.Contains(frame, "file9.bin") || strings.Contains(frame, "file3.bin") {
+		t.Errorf("kept the wrong finished tasks:\n%s", frame)
+	}
+
+	// Nothing changed: no redraw; the end shows the cursor again.
+	out.Reset()
+	v.tick()
+	if out.Len() != 0 {
+		t.Fatalf("redrew an unchanged frame: %q", out)
+	}
+	v.end()
+	if !strings.HasPrefix(out.String(), "\r\x1b[7A") || !strings.HasSuffix(out.String(), "\x1b[?25h") {
+		t.Fatalf("end: %q", out)
+	}
+}
+
+func TestHumanFigures(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 1536: "1.5 KiB", 40 << 20: "40.0 MiB", 1<<20 - 1: "1.0 MiB", 3 << 30: "3.0 GiB"} {
+		if got := humanBytes(n); got != want {
+			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for s, want := range map[float64]string{0: "", 0.4: "1s", 23: "23s", 185: "3m05s", 3720: "1h02m", 1e9: ">99h"} {
+		if got := humanETA(s); got != want {
+			t.Errorf("humanETA(%v) = %q, want %q", s, got, want)
+		}
+	}
+	if got := humanSpeed(1.5 * 1024 * 1024); got != "1.5 MiB/s" {
+		t.Errorf("humanSpeed: %q", got)
+	}
+	if got := progressBar(50, 10); got != "[#####.....]" {
+		t.Errorf("progressBar: %q", got)
+	}
+	if got := truncate("abcdef", 4); got != "abc…" {
+		t.Errorf("truncate: %q", got)
+	}
+}

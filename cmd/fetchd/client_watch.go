@@ -1,0 +1,488 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/wsconn"
+)
+
+const (
+	redrawEvery   = 100 * time.Millisecond // a terminal is redrawn at most this often
+	plainTick     = time.Second
+	plainProgress = 5 * time.Second // plain output: a progress line per task at most this often
+	silenceLimit  = 6 * time.Second // ENGINE_STATS comes every 2 s: this long without a word, the link is down
+)
+
+func setupWatch(fs *flag.FlagSet) func(c *cli, args []string) int {
+	plain := fs.Bool("plain", false, "print plain lines even on a terminal")
+	return func(c *cli, args []string) int {
+		if len(args) > 0 {
+			return c.usage(fmt.Sprintf("unexpected argument %q", args[0]))
+		}
+		// The WebSocket client retries in silence; one REST call first turns
+		// a wrong address or token into a clear message.
+		if err := c.api.call(c.ctx, "GET", "/api/downloads/stats", nil, nil); err != nil {
+			return c.fail(err)
+		}
+		v := newWatchView(c.stdout, !*plain && isTerminal(c.stdout), c.api.base)
+		v.run(c.ctx, wsconn.ClientOptions{Server: c.api.base, Token: c.api.token})
+		return 0
+	}
+}
+
+// isTerminal reports whether w is a terminal that understands cursor movement.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || getenv("TERM") == "dumb" {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// watchView follows the tasks dialect: on a terminal it redraws a frame of
+// progress bars in place; otherwise it prints a line per state change and a
+// progress line per running task every few seconds.
+type watchView struct {
+	out    io.Writer
+	tty    bool
+	server string
+	now    func() time.Time
+	size   func() (cols, rows int)
+
+	mirror   *wsconn.Mirror
+	seen     map[string]seenTask // what each task last looked like here
+	stats    *task.Stats
+	synced   bool      // a SYNC_ALL has arrived
+	lastMsg  time.Time // when the last message arrived
+	lost     bool      // silent too long: the client is reconnecting
+	dirty    bool      // the frame is out of date
+	drawn    int       // lines of the last frame
+	lastCols int       // terminal width of the last frame
+}
+
+type seenTask struct {
+	state    task.State
+	name     string
+	shownAt  time.Time // plain: when progress was last printed
+	shownLen int64     // plain: the bytes printed then
+}
+
+func newWatchView(out io.Writer, tty bool, server string) *watchView {
+	return &watchView{
+		out: out, tty: tty, server: server, now: time.Now,
+		size:   func() (int, int) { return termSize(out) },
+		mirror: wsconn.NewMirror(), seen: map[string]seenTask{},
+	}
+}
+
+// run follows the daemon until ctx is done.
+func (v *watchView) run(ctx context.Context, opts wsconn.ClientOptions) {
+	msgs := make(chan wsconn.Message, 256)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		wsconn.Follow(ctx, opts, func(m wsconn.Message) {
+			select {
+			case msgs <- m:
+			case <-ctx.Done():
+			}
+		})
+	}()
+	v.begin()
+	every := plainTick
+	if v.tty {
+		every = redrawEvery
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case m := <-msgs:
+			v.apply(m)
+		case <-tick.C:
+			v.tick()
+		case <-ctx.Done():
+			<-followed
+			for {
+				select {
+				case m := <-msgs:
+					v.apply(m)
+				default:
+					v.end()
+					return
+				}
+			}
+		}
+	}
+}
+
+func (v *watchView) begin() {
+	v.lastMsg = v.now()
+	if v.tty {
+		io.WriteString(v.out, "\x1b[?25l") // hide the cursor while drawing
+		v.draw()
+	}
+}
+
+func (v *watchView) end() {
+	if v.tty {
+		v.draw()
+		io.WriteString(v.out, "\x1b[?25h")
+	}
+}
+
+// apply folds one message into the view.
+func (v *watchView) apply(m wsconn.Message) {
+	now := v.now()
+	v.lastMsg = now
+	if v.lost {
+		v.lost, v.dirty = false, true
+	}
+	switch m.Type {
+	case "ENGINE_STATS":
+		v.stats, v.dirty = m.Stats, true
+		return
+	case "ERROR":
+		v.logf("the daemon refused a message: %s", m.Message)
+		return
+	}
+	ids := touchedIDs(m)
+	if err := v.mirror.Apply(m); err != nil {
+		v.logf("skipped a message this client cannot read: %v", err)
+	}
+	v.dirty = true
+	if m.Type == "SYNC_ALL" {
+		if !v.synced {
+			v.synced = true
+			v.firstSync(now)
+			return
+		}
+		v.logf("reconnected to %s", v.server)
+		ids = ids[:0]
+		for id := range v.seen {
+			ids = append(ids, id)
+		}
+		for id := range v.mirror.Tasks {
+			if _, ok := v.seen[id]; !ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	v.sortIDs(ids)
+	for _, id := range ids {
+		v.compare(now, id)
+	}
+}
+
+// firstSync records where every task stands and, in plain output, lists the
+// ones not yet finished.
+func (v *watchView) firstSync(now time.Time) {
+	tasks := v.sorted()
+	v.logf("connected to %s: %d downloads", v.server, len(tasks))
+	for _, t := range tasks {
+		v.seen[t.ID] = seenTask{state: t.State, name: taskName(t), shownAt: now, shownLen: t.Downloaded}
+		if t.State != task.Completed && t.State != task.Cancelled {
+			v.logf("%s %s %s%s", t.ID, taskName(t), t.State, stateNote(t))
+		}
+	}
+}
+
+// compare reports what happened to one task since it was last seen.
+func (v *watchView) compare(now time.Time, id string) {
+	old, had := v.seen[id]
+	t, has := v.mirror.Tasks[id]
+	switch {
+	case has && !had:
+		v.seen[id] = seenTask{state: t.State, name: taskName(&t), shownAt: now, shownLen: t.Downloaded}
+		v.logf("%s %s added (%s)%s", id, taskName(&t), t.State, stateNote(&t))
+	case !has && had:
+		delete(v.seen, id)
+		v.logf("%s %s removed", id, old.name)
+	case has && t.State != old.state:
+		v.logf("%s %s %s -> %s%s", id, taskName(&t), old.state, t.State, stateNote(&t))
+		v.seen[id] = seenTask{state: t.State, name: taskName(&t), shownAt: now, shownLen: t.Downloaded}
+	case has:
+		old.name = taskName(&t)
+		v.seen[id] = old
+	}
+}
+
+// stateNote says why a task is waiting or failed.
+func stateNote(t *task.Task) string {
+	msg := oneLine(t.ErrorMessage)
+	switch t.State {
+	case task.Failed:
+		if msg != "" {
+			return ": " + msg
+		}
+	case task.Waiting:
+		note := fmt.Sprintf(" (retry %d", t.RetryCount)
+		if t.WaitUntil != nil {
+			note += " at " + t.WaitUntil.Local().Format(time.TimeOnly)
+		}
+		if msg != "" {
+			note += ": " + msg
+		}
+		return note + ")"
+	}
+	return ""
+}
+
+// touchedIDs lists the tasks a message may change (not for SYNC_ALL).
+func touchedIDs(m wsconn.Message) []string {
+	var head struct {
+		ID string `json:"id"`
+	}
+	var ids []string
+	switch m.Type {
+	case "TASK_ADDED", "TASK_UPDATED":
+		if json.Unmarshal(m.Task, &head) == nil && head.ID != "" {
+			ids = append(ids, head.ID)
+		}
+	case "TASK_BATCH_UPDATE":
+		for _, raw := range m.Tasks {
+			head.ID = ""
+			if json.Unmarshal(raw, &head) == nil && head.ID != "" {
+				ids = append(ids, head.ID)
+			}
+		}
+	case "TASK_REMOVED":
+		ids = append(ids, m.TaskID)
+	}
+	return ids
+}
+
+// sorted is every task, oldest first.
+func (v *watchView) sorted() []*task.Task {
+	out := make([]*task.Task, 0, len(v.mirror.Tasks))
+	for id := range v.mirror.Tasks {
+		t := v.mirror.Tasks[id]
+		out = append(out, &t)
+	}
+	slices.SortFunc(out, func(a, b *task.Task) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+func (v *watchView) sortIDs(ids []string) {
+	slices.SortFunc(ids, func(a, b string) int {
+		ta, tb := v.mirror.Tasks[a], v.mirror.Tasks[b]
+		return cmp.Or(ta.CreatedAt.Compare(tb.CreatedAt), strings.Compare(a, b))
+	})
+}
+
+// tick notices silence and, in plain output, prints progress; on a terminal
+// it redraws when something changed.
+func (v *watchView) tick() {
+	now := v.now()
+	if !v.lost && now.Sub(v.lastMsg) >= silenceLimit {
+		v.lost, v.dirty = true, true
+		if v.synced {
+			v.logf("no word from %s for %s: reconnecting", v.server, silenceLimit)
+		} else {
+			v.logf("cannot open the live feed of %s yet: still trying", v.server)
+		}
+	}
+	if v.tty {
+		if v.dirty {
+			v.draw()
+		}
+		return
+	}
+	for _, t := range v.sorted() {
+		s, ok := v.seen[t.ID]
+		if !ok || t.State != task.Downloading || now.Sub(s.shownAt) < plainProgress || t.Downloaded == s.shownLen {
+			continue
+		}
+		v.logf("%s %s %s", t.ID, taskName(t), progressText(t))
+		s.shownAt, s.shownLen = now, t.Downloaded
+		v.seen[t.ID] = s
+	}
+}
+
+// progressText is a plain progress line's figures.
+func progressText(t *task.Task) string {
+	var b strings.Builder
+	if t.Size > 0 {
+		fmt.Fprintf(&b, "%.1f%% of %s", t.Progress, humanBytes(t.Size))
+	} else {
+		b.WriteString(humanBytes(t.Downloaded))
+	}
+	if s := humanSpeed(t.Speed); s != "" {
+		b.WriteString(" at " + s)
+	}
+	if eta := humanETA(t.ETA); eta != "" {
+		b.WriteString(", ETA " + eta)
+	}
+	return b.String()
+}
+
+// logf prints a plain line; a terminal shows the frame instead.
+func (v *watchView) logf(format string, args ...any) {
+	if v.tty {
+		return
+	}
+	fmt.Fprintf(v.out, "%s  %s\n", v.now().Format(time.RFC3339), fmt.Sprintf(format, args...))
+}
+
+// draw replaces the last frame with the current one.
+func (v *watchView) draw() {
+	cols, rows := v.size()
+	lines := v.frame(cols, rows)
+	var b strings.Builder
+	switch {
+	case v.drawn > 0 && cols != v.lastCols:
+		// The old frame may have wrapped: start again from a clear screen.
+		b.WriteString("\x1b[H\x1b[2J")
+	case v.drawn > 0:
+		fmt.Fprintf(&b, "\r\x1b[%dA", v.drawn)
+	}
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteString("\x1b[K\n")
+	}
+	b.WriteString("\x1b[J")
+	io.WriteString(v.out, b.String())
+	v.drawn, v.lastCols, v.dirty = len(lines), cols, false
+}
+
+// frame is the text of one redraw: a summary line, then one line per task,
+// as many as fit in rows; no line reaches the last column.
+func (v *watchView) frame(cols, rows int) []string {
+	width := max(cols-1, 20)
+	lines := []string{truncate(v.summary(), width)}
+	tasks := v.sorted()
+	room := max(rows-3, 1) // the summary, a line of "more", and the cursor's line
+	hidden := 0
+	if len(tasks) > room {
+		hidden = len(tasks) - room
+		tasks = mostRelevant(tasks, room)
+	}
+	for _, t := range tasks {
+		lines = append(lines, truncate(taskLine(t, width), width))
+	}
+	if hidden > 0 {
+		lines = append(lines, truncate(fmt.Sprintf("… and %d more (fetchd ls lists them all)", hidden), width))
+	}
+	return lines
+}
+
+// summary is the frame's first line: the link, then ENGINE_STATS.
+func (v *watchView) summary() string {
+	switch {
+	case !v.synced:
+		return "connecting to " + v.server + " …"
+	case v.lost:
+		return "lost " + v.server + ": reconnecting …"
+	}
+	s := v.stats
+	if s == nil { // until the first ENGINE_STATS, count what is known
+		s = &task.Stats{}
+		for _, t := range v.mirror.Tasks {
+			switch t.State {
+			case task.Starting, task.Downloading:
+				s.ActiveDownloads++
+				s.TotalSpeed += t.Speed
+			case task.Queued, task.Waiting:
+				s.Queued++
+			case task.Paused:
+				s.Paused++
+			case task.Completed:
+				s.Completed++
+			case task.Failed:
+				s.Failed++
+			case task.Cancelled:
+				s.Cancelled++
+			}
+		}
+	}
+	line := fmt.Sprintf("%s  %d active, %d queued, %d paused, %d completed, %d failed",
+		v.server, s.ActiveDownloads, s.Queued, s.Paused, s.Completed, s.Failed)
+	if s.Cancelled > 0 {
+		line += fmt.Sprintf(", %d cancelled", s.Cancelled)
+	}
+	if sp := humanSpeed(s.TotalSpeed); sp != "" {
+		line += "  " + sp
+	}
+	return line
+}
+
+// mostRelevant keeps n tasks: running ones first, then waiting, queued,
+// paused, failed, and the most recently finished; in creation order.
+func mostRelevant(tasks []*task.Task, n int) []*task.Task {
+	rank := func(t *task.Task) int {
+		switch t.State {
+		case task.Starting, task.Downloading:
+			return 0
+		case task.Waiting:
+			return 1
+		case task.Queued:
+			return 2
+		case task.Paused:
+			return 3
+		case task.Failed:
+			return 4
+		}
+		return 5
+	}
+	finished := func(t *task.Task) time.Time {
+		if t.CompletedAt != nil {
+			return *t.CompletedAt
+		}
+		return t.CreatedAt
+	}
+	byRank := slices.Clone(tasks)
+	slices.SortStableFunc(byRank, func(a, b *task.Task) int {
+		if c := cmp.Compare(rank(a), rank(b)); c != 0 || rank(a) < 5 {
+			return c
+		}
+		return finished(b).Compare(finished(a))
+	})
+	keep := make(map[*task.Task]bool, n)
+	for _, t := range byRank[:n] {
+		keep[t] = true
+	}
+	return slices.DeleteFunc(slices.Clone(tasks), func(t *task.Task) bool { return !keep[t] })
+}
+
+// taskLine is one task in a frame of width columns:
+// id, bar, percentage, speed, ETA, state, name.
+func taskLine(t *task.Task, width int) string {
+	const fixed = 8 + 2 + 2 + 1 + 6 + 2 + 12 + 2 + 9 + 2 + 11 + 2 // all but the bar's cells and the name
+	rest := width - fixed
+	bar := 0
+	if rest >= 20 {
+		bar = min(max(rest/3, 10), 30)
+	}
+	speed, eta := "", ""
+	if t.State.Active() {
+		speed = humanSpeed(t.Speed)
+		if e := humanETA(t.ETA); e != "" {
+			eta = "eta " + e
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-8s  ", shortID(t.ID))
+	if bar > 0 {
+		pct := t.Progress
+		if t.State == task.Completed {
+			pct = 100
+		}
+		b.WriteString(progressBar(pct, bar) + " ")
+	}
+	fmt.Fprintf(&b, "%6s  %12s  %9s  %-11s  %s", percent(t), speed, eta, t.State, truncate(displayName(t), max(rest-bar, 1)))
+	return b.String()
+}
