@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog/hlog"
+
+	"github.com/fetchd/fetchd/engine/webui"
 )
 
 // maxBody is the largest request body the API reads.
@@ -40,6 +42,7 @@ func (e *Engine) Handler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path)
 	})
+	mux.Handle("/", webui.Handler())
 
 	log := e.cfg.Logger.With().Str("component", "http").Logger()
 	var h http.Handler = mux
