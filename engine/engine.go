@@ -135,6 +135,12 @@ func Open(cfg Config) (*Engine, error) {
 		store.Close()
 		return nil, fmt.Errorf("start manager: %w", err)
 	}
+	// A round trip to the manager: by its answer it has told the publisher of
+	// every stored task, so no connection can get a partial SYNC_ALL.
+	if _, err := root.RequestFuture(e.manager, manager.GetSettings{}, requestTimeout).Result(); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("start manager: %w", err)
+	}
 	root.SpawnNamed(stats.Props(e.manager, hubPID, cfg.StatsEvery), "stats")
 	e.ws = wsconn.NewServer(wsconn.Config{
 		System:         e.system,

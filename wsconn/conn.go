@@ -38,9 +38,17 @@ type connActor struct {
 }
 
 type (
-	inbound struct{ raw []byte }
-	ended   struct{}
+	// inbound is a client message; done is closed once it has been answered,
+	// and the reader reads nothing more until then.
+	inbound struct {
+		raw  []byte
+		done chan struct{}
+	}
+	ended struct{}
 )
+
+// handledWithin bounds how long the reader waits for a message's answer.
+const handledWithin = 10 * time.Second
 
 func (c *connActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
@@ -52,7 +60,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 		c.metrics.Connected(+1)
 		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
 	case inbound:
-		c.handle(ctx, msg.raw)
+		c.handle(ctx, msg.raw, msg.done)
 	case ended:
 		if c.ended++; c.ended == 2 {
 			ctx.Stop(ctx.Self())
@@ -66,9 +74,9 @@ func (c *connActor) Receive(ctx actor.Context) {
 	}
 }
 
-// handle answers a client message: an error, or a subscription change that
-// the publisher orders into the stream.
-func (c *connActor) handle(ctx actor.Context, raw []byte) {
+// handle answers a client message: an error, or a subscription change. Both
+// pass through the publisher, so they take their place in the one stream.
+func (c *connActor) handle(ctx actor.Context, raw []byte, done chan struct{}) {
 	req, err := parseRequest(raw)
 	if err == nil && req.subscribe && len(c.subs) >= MaxSubscriptions {
 		if _, has := c.subs[req.downloadID]; !has {
@@ -76,10 +84,7 @@ func (c *connActor) handle(ctx actor.Context, raw []byte) {
 		}
 	}
 	if err != nil {
-		if f := c.codec.Encode(task.ErrorEvent{Message: err.Error()}, nil); f != nil {
-			c.out.Push(f)
-			c.metrics.Sent("error", 1, len(f))
-		}
+		ctx.Send(c.publisher, publisher.Notice{ID: c.id, Event: task.ErrorEvent{Message: err.Error()}, Done: done})
 		return
 	}
 	subs := maps.Clone(c.subs) // the hub keeps the old set until it is told
@@ -96,6 +101,7 @@ func (c *connActor) handle(ctx actor.Context, raw []byte) {
 		ID:   c.id,
 		Subs: subs,
 		Ack:  task.SubscriptionAck{Subscribed: req.subscribe, DownloadID: req.downloadID},
+		Done: done,
 	})
 }
 
@@ -108,7 +114,7 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 	alive()
 	c.ws.SetPongHandler(func(string) error { alive(); return nil })
 	c.ws.SetPingHandler(func(data string) error {
-		c.out.pushControl(controlFrame(opPong, []byte(data)))
+		c.out.pushPong(controlFrame(opPong, []byte(data)))
 		return nil
 	})
 	c.ws.SetCloseHandler(func(code int, _ string) error {
@@ -138,13 +144,20 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 		if kind != websocket.TextMessage {
 			raw = nil // not JSON, so the actor answers with an error
 		}
-		root.Send(self, inbound{raw: raw})
+		// One message at a time: a client that floods the socket waits for
+		// its own answers, and everyone else's updates go on between them.
+		done := make(chan struct{})
+		root.Send(self, inbound{raw: raw, done: done})
+		select {
+		case <-done:
+		case <-time.After(handledWithin):
+		}
 	}
 }
 
 // pingNow queues a ping and arms the next one.
 func (c *connActor) pingNow() {
-	c.out.pushControl(controlFrame(opPing, nil))
+	c.out.pushPing()
 	c.ping.Reset(c.limits.PingEvery)
 }
 

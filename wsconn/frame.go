@@ -70,3 +70,6 @@ func closeFrame(code int, reason string) []byte {
 	}
 	return controlFrame(opClose, append(p, reason...))
 }
+
+// pingFrame is the server's ping, the same for everyone.
+var pingFrame = controlFrame(opPing, nil)

@@ -30,17 +30,17 @@ type outbox struct {
 
 	mu        sync.Mutex
 	frames    [][]byte
-	spare     [][]byte // a drained batch, reused so queueing allocates nothing
-	control   [][]byte // pings and pongs: small, never counted, sent first
-	size      int      // bytes queued or taken but not yet written
-	scheduled bool     // queued in the pool or held by a writer
-	closing   []byte   // the close frame, once closing
+	ping      bool   // a ping is due
+	pong      []byte // the latest pong owed; a newer ping replaces it
+	size      int    // bytes queued or taken but not yet written
+	scheduled bool   // queued in the pool or held by a writer
+	closing   []byte // the close frame, once closing
 	closeBy   time.Time
 	slow      bool // closing because the queue overflowed
 	done      bool
 
 	// Writer-side state, touched only by the writer holding the outbox.
-	batch        [][]byte    // what was taken, for reuse
+	batch        [][]byte    // what was taken; its array is the next queue
 	inflight     net.Buffers // the part of batch not yet written
 	closeSent    bool
 	blockedSince time.Time
@@ -62,7 +62,7 @@ func (o *outbox) Push(frame []byte) {
 		o.mu.Unlock()
 		return
 	}
-	if o.size+len(frame) > o.limit {
+	if o.size > 0 && o.size+len(frame) > o.limit { // one frame always fits an empty queue
 		// The reader is not keeping up: drop what waits and say why.
 		o.size -= queued(o.frames)
 		clear(o.frames)
@@ -76,14 +76,26 @@ func (o *outbox) Push(frame []byte) {
 	o.kick()
 }
 
-// pushControl queues a ping or pong ahead of data.
-func (o *outbox) pushControl(frame []byte) {
+// pushPing asks for a ping ahead of data.
+func (o *outbox) pushPing() {
 	o.mu.Lock()
 	if o.closing != nil || o.done {
 		o.mu.Unlock()
 		return
 	}
-	o.control = append(o.control, frame)
+	o.ping = true
+	o.kick()
+}
+
+// pushPong owes the client a pong. Only the latest is kept, as RFC 6455
+// allows, so a ping flood costs nothing.
+func (o *outbox) pushPong(frame []byte) {
+	o.mu.Lock()
+	if o.closing != nil || o.done {
+		o.mu.Unlock()
+		return
+	}
+	o.pong = frame
 	o.kick()
 }
 
@@ -109,6 +121,13 @@ func (o *outbox) kick() {
 	}
 }
 
+// Closed reports whether the outbox takes no more frames.
+func (o *outbox) Closed() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.closing != nil || o.done
+}
+
 // overflowed reports whether the connection is closing as a slow consumer.
 func (o *outbox) overflowed() bool {
 	o.mu.Lock()
@@ -116,19 +135,30 @@ func (o *outbox) overflowed() bool {
 	return o.slow
 }
 
-// take moves what is queued to the writer: control frames first; once
-// nothing is left and the outbox is closing, the close frame.
+// take moves what is queued to the writer: pings and pongs first; once
+// nothing is left and the outbox is closing, the close frame. It runs only
+// when the last batch is written, so that batch's array becomes the queue:
+// two arrays take turns and queueing allocates nothing.
 func (o *outbox) take() {
+	prev := o.batch
+	clear(prev[:cap(prev)])
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var batch [][]byte
-	if len(o.control) > 0 {
-		batch = append(o.control, o.frames...)
-		o.control = nil
+	if o.ping || o.pong != nil {
+		batch = make([][]byte, 0, len(o.frames)+2)
+		if o.ping {
+			batch = append(batch, pingFrame)
+		}
+		if o.pong != nil {
+			batch = append(batch, o.pong)
+		}
+		batch = append(batch, o.frames...)
+		o.ping, o.pong = false, nil
 		clear(o.frames)
 		o.frames = o.frames[:0]
 	} else {
-		batch, o.frames, o.spare = o.frames, o.spare, nil
+		batch, o.frames = o.frames, prev[:0]
 	}
 	if len(batch) == 0 && o.closing != nil && !o.closeSent {
 		o.closeSent = true
@@ -142,7 +172,6 @@ func (o *outbox) take() {
 func (o *outbox) flush() flushResult {
 	for range 4 { // a few rounds, then the next connection's turn
 		if len(o.inflight) == 0 {
-			o.recycle()
 			o.take()
 		}
 		if len(o.inflight) == 0 {
@@ -151,7 +180,7 @@ func (o *outbox) flush() flushResult {
 				return flushDone
 			}
 			o.mu.Lock()
-			if len(o.frames) == 0 && len(o.control) == 0 && (o.closing == nil || o.closeSent) {
+			if len(o.frames) == 0 && !o.ping && o.pong == nil && (o.closing == nil || o.closeSent) {
 				o.scheduled = false
 				o.mu.Unlock()
 				return flushIdle
@@ -165,6 +194,9 @@ func (o *outbox) flush() flushResult {
 		closeBy := o.closeBy
 		o.mu.Unlock()
 		now := time.Now()
+		if n > 0 {
+			o.blockedSince = time.Time{} // slow is not stuck
+		}
 		switch {
 		case err == errWouldBlock:
 			if o.blockedSince.IsZero() {
@@ -182,20 +214,6 @@ func (o *outbox) flush() flushResult {
 		o.blockedSince = time.Time{}
 	}
 	return flushMore
-}
-
-// recycle keeps a fully written batch's array for the next queue.
-func (o *outbox) recycle() {
-	if cap(o.batch) == 0 {
-		return
-	}
-	clear(o.batch[:cap(o.batch)])
-	o.mu.Lock()
-	if o.spare == nil {
-		o.spare = o.batch[:0]
-	}
-	o.mu.Unlock()
-	o.batch = nil
 }
 
 // finish closes the socket once the close frame is out: after the client's
@@ -221,7 +239,7 @@ func (o *outbox) drop() {
 
 func (o *outbox) markDone() {
 	o.mu.Lock()
-	o.done, o.frames, o.control, o.size = true, nil, nil, 0
+	o.done, o.frames, o.pong, o.size = true, nil, nil, 0
 	o.mu.Unlock()
 }
 

@@ -3,6 +3,7 @@ package wsconn_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -206,10 +207,14 @@ func count(t *testing.T, c *wsconn.Client) *counter {
 // dialSlow connects a client with a tiny receive buffer, so that the server
 // notices at once when it stops reading.
 func dialSlow(t *testing.T, h *enginetest.Daemon) *websocket.Conn {
+	return dialWithBuffer(t, h, 4096)
+}
+
+func dialWithBuffer(t *testing.T, h *enginetest.Daemon, rcvbuf int) *websocket.Conn {
 	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err == nil {
-			c.(*net.TCPConn).SetReadBuffer(4096)
+			c.(*net.TCPConn).SetReadBuffer(rcvbuf)
 		}
 		return c, err
 	}}
@@ -303,4 +308,101 @@ func TestUpgradeRules(t *testing.T) {
 		t.Fatalf("?token=: %v", err)
 	}
 	ws.Close()
+}
+
+// A reader that is slow but keeps up gets every frame whole, though its
+// socket is full most of the time and each frame goes out in pieces.
+func TestSlowButSteadyReaderGetsEveryFrameWhole(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	// Buffers far smaller than what is queued, but not so small that TCP on
+	// loopback (64 KiB segments) stalls on a window below one segment.
+	slow := dialWithBuffer(t, h, 128<<10)
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	const n = 20
+	for i := range n {
+		meta := map[string]string{"blob": strings.Repeat(string(rune('a'+i)), 40<<10)}
+		h.Add(map[string]any{"url": h.Origin.Add(fmt.Sprintf("/w%d", i), &enginetest.File{Data: []byte("x"), Gate: gate}), "meta": meta})
+	}
+	added := 0 // tasks seen, from SYNC_ALL (it may already hold the first) or TASK_ADDED
+	check := func(raw json.RawMessage) {
+		blob := fields(t, raw)["meta"].(map[string]any)["blob"].(string)
+		if want := strings.Repeat(string(rune('a'+added)), 40<<10); blob != want {
+			t.Fatalf("task %d out of order or damaged: %d bytes of %q…", added, len(blob), blob[:min(len(blob), 8)])
+		}
+		added++
+	}
+	slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for added < n {
+		_, raw, err := slow.ReadMessage()
+		if err != nil {
+			t.Fatalf("after %d tasks: %v", added, err)
+		}
+		var m wsconn.Message
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("a frame arrived broken: %v", err)
+		}
+		switch m.Type {
+		case "SYNC_ALL":
+			for _, tk := range m.Tasks {
+				check(tk)
+			}
+		case "TASK_ADDED":
+			check(m.Task)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestSyncAllOverTheQueueLimitStillArrives(t *testing.T) {
+	h := enginetest.Start(t, func(c *engine.Config) { n := 1; c.Settings.MaxConcurrent = &n })
+	h.Call("POST", "/api/downloads/pause-all", nil, nil)
+	meta := map[string]string{"blob": strings.Repeat("s", 40<<10)}
+	items := []map[string]any{}
+	for i := range 30 { // 1.2 MB of tasks: past the 1 MiB queue in one frame
+		items = append(items, map[string]any{"url": fmt.Sprintf("%s/none/%d", h.Origin.URL, i)})
+	}
+	var b struct {
+		BatchID string `json:"batch_id"`
+	}
+	h.Call("POST", "/api/batches", map[string]any{"batch_name": "big", "meta": meta, "items": items}, &b)
+	h.Call("POST", "/api/downloads/batch/"+b.BatchID+"/pause", nil, nil)
+	c := dial(t, h, wsconn.ClientOptions{})
+	if m := next(t, c, 5*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 30 {
+		t.Fatalf("first message %s with %d tasks, want SYNC_ALL with 30", m.Type, len(m.Tasks))
+	}
+}
+
+func TestErrorsNeverOvertakeSyncAll(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	for range 20 {
+		c := dial(t, h, wsconn.ClientOptions{})
+		c.SendRaw([]byte("garbage at once"))
+		if m := next(t, c, 5*time.Second); m.Type != "SYNC_ALL" {
+			t.Fatalf("first message %s, want SYNC_ALL", m.Raw)
+		}
+		if m := next(t, c, 5*time.Second); m.Type != "ERROR" {
+			t.Fatalf("second message %s, want the ERROR", m.Raw)
+		}
+		c.Close()
+	}
+}
+
+func TestEveryStoredTaskIsInTheFirstSyncAllAfterARestart(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	h.Call("POST", "/api/downloads/pause-all", nil, nil)
+	items := []map[string]any{}
+	for i := range 500 {
+		items = append(items, map[string]any{"url": fmt.Sprintf("%s/stored/%d", h.Origin.URL, i)})
+	}
+	var b struct {
+		BatchID string `json:"batch_id"`
+	}
+	h.Call("POST", "/api/batches", map[string]any{"batch_name": "stored", "items": items}, &b)
+	h.Call("POST", "/api/downloads/batch/"+b.BatchID+"/pause", nil, nil)
+	h.Reopen()
+	c := dial(t, h, wsconn.ClientOptions{}) // at once: the engine is open
+	if m := next(t, c, 5*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 500 {
+		t.Fatalf("first SYNC_ALL after a restart has %d tasks, want 500", len(m.Tasks))
+	}
 }

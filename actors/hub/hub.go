@@ -21,6 +21,7 @@ type Codec interface {
 type Outbox interface {
 	Push(frame []byte)
 	Close(code int, reason string)
+	Closed() bool // closing or closed: nothing more is worth encoding for it
 }
 
 // Member is one connection as the hub sees it.
@@ -43,11 +44,21 @@ type Detach struct{ ID uint64 }
 // Broadcast sends an event to every member that sees it.
 type Broadcast struct{ Event task.Event }
 
-// Resubscribe installs a member's new subscription set, then sends it Then.
+// Resubscribe installs a member's new subscription set, then sends it Then;
+// Done, when set, is closed once that is queued.
 type Resubscribe struct {
 	ID   uint64
 	Subs task.Subscriptions // nil or empty: everything
 	Then []task.Event
+	Done chan struct{}
+}
+
+// Unicast sends one member an event in its place in the stream; Done, when
+// set, is closed once it is queued.
+type Unicast struct {
+	ID    uint64
+	Event task.Event
+	Done  chan struct{}
 }
 
 // CloseAll closes every connection with code and reason (answer: Closed).
@@ -100,7 +111,7 @@ func (h *Hub) Receive(ctx actor.Context) {
 		}
 		m := &member{Member: msg.Member}
 		h.members[m.ID] = m
-		h.attach(m, msg.First)
+		h.send(m, msg.First)
 	case Detach:
 		delete(h.members, msg.ID)
 	case Broadcast:
@@ -112,6 +123,12 @@ func (h *Hub) Receive(ctx actor.Context) {
 				h.send(m, ev)
 			}
 		}
+		closeDone(msg.Done)
+	case Unicast:
+		if m, ok := h.members[msg.ID]; ok {
+			h.send(m, msg.Event)
+		}
+		closeDone(msg.Done)
 	case Count:
 		ctx.Respond(Counted{N: len(h.members)})
 	case CloseAll:
@@ -123,38 +140,46 @@ func (h *Hub) Receive(ctx actor.Context) {
 	}
 }
 
-// attach sends a new member its first event. Joiners see the same snapshot
-// until the publisher takes a new one, so it is encoded once per dialect.
-func (h *Hub) attach(m *member, first task.Event) {
-	sync, ok := first.(task.SyncAll)
-	if !ok {
-		h.send(m, first)
+// send encodes ev for one member. A snapshot for a member that filters
+// nothing is the same for every such member until the publisher takes a new
+// one, so it is encoded once per dialect.
+func (h *Hub) send(m *member, ev task.Event) {
+	if m.Outbox.Closed() {
 		return
 	}
-	key := syncKey{codec: m.Codec, version: sync.Version, initial: sync.Initial}
-	f, cached := h.syncs[key]
-	if !cached {
-		for k := range h.syncs {
-			if k.version != sync.Version {
-				delete(h.syncs, k) // an older snapshot: no joiner will get it again
-			}
-		}
-		if h.syncs == nil {
-			h.syncs = map[syncKey][]byte{}
-		}
-		f = m.Codec.Encode(sync, nil)
-		h.syncs[key] = f
+	var f []byte
+	if sync, ok := ev.(task.SyncAll); ok && len(m.subs) == 0 {
+		f = h.sharedSync(m.Codec, sync)
+	} else {
+		f = m.Codec.Encode(ev, m.subs)
 	}
 	if f != nil {
 		m.Outbox.Push(f)
-		h.metrics.Sent(kind(first), 1, len(f))
+		h.metrics.Sent(kind(ev), 1, len(f))
 	}
 }
 
-func (h *Hub) send(m *member, ev task.Event) {
-	if f := m.Codec.Encode(ev, m.subs); f != nil {
-		m.Outbox.Push(f)
-		h.metrics.Sent(kind(ev), 1, len(f))
+func (h *Hub) sharedSync(c Codec, sync task.SyncAll) []byte {
+	key := syncKey{codec: c, version: sync.Version, initial: sync.Initial}
+	if f, ok := h.syncs[key]; ok {
+		return f
+	}
+	for k := range h.syncs {
+		if k.version != sync.Version {
+			delete(h.syncs, k) // an older snapshot: nobody will get it again
+		}
+	}
+	if h.syncs == nil {
+		h.syncs = map[syncKey][]byte{}
+	}
+	f := c.Encode(sync, nil)
+	h.syncs[key] = f
+	return f
+}
+
+func closeDone(done chan struct{}) {
+	if done != nil {
+		close(done)
 	}
 }
 

@@ -32,6 +32,15 @@ type Resubscribe struct {
 	ID   uint64
 	Subs task.Subscriptions
 	Ack  task.Event
+	Done chan struct{} // closed once the change and its SYNC_ALL are queued
+}
+
+// Notice sends one connection an event (an ERROR) in its place in the
+// stream, so it can never overtake the connection's SYNC_ALL.
+type Notice struct {
+	ID    uint64
+	Event task.Event
+	Done  chan struct{}
 }
 
 // Drain flushes pending progress and closes every connection with Code
@@ -96,7 +105,9 @@ func (p *Publisher) Receive(ctx actor.Context) {
 	case Leave:
 		ctx.Send(p.hub, hub.Detach{ID: msg.ID})
 	case Resubscribe:
-		ctx.Send(p.hub, hub.Resubscribe{ID: msg.ID, Subs: msg.Subs, Then: []task.Event{msg.Ack, p.snapshot()}})
+		ctx.Send(p.hub, hub.Resubscribe{ID: msg.ID, Subs: msg.Subs, Then: []task.Event{msg.Ack, p.snapshot()}, Done: msg.Done})
+	case Notice:
+		ctx.Send(p.hub, hub.Unicast{ID: msg.ID, Event: msg.Event, Done: msg.Done})
 	case Drain:
 		p.flush(ctx)
 		ctx.RequestWithCustomSender(p.hub, hub.CloseAll{Code: msg.Code, Reason: msg.Reason}, ctx.Sender())
@@ -106,9 +117,7 @@ func (p *Publisher) Receive(ctx actor.Context) {
 func (p *Publisher) change(ctx actor.Context, c task.Change) {
 	t := &c.Task
 	if c.Kind != task.Moved {
-		// Progress alone leaves the snapshot usable: every task that moved
-		// since it was taken is pending, and the next flush carries it.
-		p.sync = nil
+		p.sync = nil // progress alone changes nothing that was sent
 	}
 	switch c.Kind {
 	case task.Loaded:
@@ -165,7 +174,6 @@ func (p *Publisher) flush(ctx actor.Context) {
 	start := time.Now()
 	defer func() { p.metrics.Flushed(time.Since(start)) }()
 	if batch, ok := p.batch(); ok {
-		p.sync = nil // a joiner after this flush must not miss what it sent
 		p.broadcast(ctx, batch)
 	}
 	if progress, ok := p.progress(); ok {
@@ -188,14 +196,21 @@ func (p *Publisher) batch() (task.TaskBatch, bool) {
 		}
 	}
 	clear(p.pending)
+	if len(deltas) > 0 {
+		p.sync = nil // what was sent changed: a joiner after this flush needs it
+	}
 	return task.TaskBatch{Deltas: deltas}, len(deltas) > 0
 }
 
-// snapshot is every task now, oldest first; it is shared until the next change.
+// snapshot is every task as last sent, oldest first; it is shared until what
+// was sent changes.
 func (p *Publisher) snapshot() task.SyncAll {
 	if p.sync == nil {
-		tasks := make([]task.Task, 0, len(p.current))
-		for _, t := range p.current {
+		// What everyone was last sent, not the newest values: the deltas that
+		// follow are computed against it, and pending progress reaches the
+		// joiner with everyone else at the next flush.
+		tasks := make([]task.Task, 0, len(p.lastSent))
+		for _, t := range p.lastSent {
 			tasks = append(tasks, *t)
 		}
 		slices.SortFunc(tasks, func(a, b task.Task) int {
