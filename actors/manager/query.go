@@ -72,21 +72,7 @@ func (m *Manager) snapshot() []task.Task {
 func (m *Manager) stats() task.Stats {
 	var s task.Stats
 	for _, t := range m.tasks {
-		switch t.State {
-		case task.Starting, task.Downloading:
-			s.ActiveDownloads++
-			s.TotalSpeed += t.Speed
-		case task.Queued, task.Waiting:
-			s.Queued++
-		case task.Completed:
-			s.Completed++
-		case task.Failed:
-			s.Failed++
-		case task.Paused:
-			s.Paused++
-		case task.Cancelled:
-			s.Cancelled++
-		}
+		s.Count(t)
 	}
 	s.DBCounts = task.DBCounts(m.cfg.Store.Counts())
 	return s

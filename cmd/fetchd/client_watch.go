@@ -392,21 +392,7 @@ func (v *watchView) summary() string {
 	if s == nil { // until the first ENGINE_STATS, count what is known
 		s = &task.Stats{}
 		for _, t := range v.mirror.Tasks {
-			switch t.State {
-			case task.Starting, task.Downloading:
-				s.ActiveDownloads++
-				s.TotalSpeed += t.Speed
-			case task.Queued, task.Waiting:
-				s.Queued++
-			case task.Paused:
-				s.Paused++
-			case task.Completed:
-				s.Completed++
-			case task.Failed:
-				s.Failed++
-			case task.Cancelled:
-				s.Cancelled++
-			}
+			s.Count(&t)
 		}
 	}
 	line := fmt.Sprintf("%s  %d active, %d queued, %d paused, %d completed, %d failed",

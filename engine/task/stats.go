@@ -14,6 +14,25 @@ type Stats struct {
 	DBCounts        map[string]int64 `json:"db_counts"` // "all" and each state, lower-case, as stored
 }
 
+// Count adds one task to the figures.
+func (s *Stats) Count(t *Task) {
+	switch t.State {
+	case Starting, Downloading:
+		s.ActiveDownloads++
+		s.TotalSpeed += t.Speed
+	case Queued, Waiting:
+		s.Queued++
+	case Completed:
+		s.Completed++
+	case Failed:
+		s.Failed++
+	case Paused:
+		s.Paused++
+	case Cancelled:
+		s.Cancelled++
+	}
+}
+
 // DBCounts spells stored per-state counts the way the contract does.
 func DBCounts(perState map[State]int64) map[string]int64 {
 	out := make(map[string]int64, len(States)+1)
