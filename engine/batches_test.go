@@ -206,3 +206,29 @@ func TestLibraryLifecycle(t *testing.T) {
 		t.Fatalf("deleted item: %d", code)
 	}
 }
+
+func TestLibraryItemFollowsABatchThatGrows(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	var b batchCreated
+	h.Call("POST", "/api/batches", map[string]any{"batch_name": "vol 1", "items": []map[string]any{
+		{"url": h.Origin.Add("/v1", &enginetest.File{Data: []byte("one")})},
+	}}, &b)
+	var lib struct{ Items []task.LibraryItem }
+	enginetest.Eventually(t, 5*time.Second, "the library item", func() bool {
+		h.Call("GET", "/api/library", nil, &lib)
+		return len(lib.Items) == 1
+	})
+	late := h.Add(map[string]any{"url": h.Origin.Add("/v2", &enginetest.File{Data: []byte("two!")}), "batch_id": b.BatchID})
+	h.WaitState(late.ID, task.Completed, 5*time.Second)
+	enginetest.Eventually(t, 5*time.Second, "the item to gain the file", func() bool {
+		h.Call("GET", "/api/library", nil, &lib)
+		return len(lib.Items) == 1 && len(lib.Items[0].Files) == 2 && lib.Items[0].Size == 7
+	})
+	var e apiErr
+	if code := h.Call("DELETE", "/api/downloads/"+late.ID, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d", code)
+	}
+	if code := h.Call("POST", "/api/downloads", map[string]any{"url": late.URL}, &e); code != http.StatusConflict {
+		t.Fatalf("the new file's URL is in the library: %d %+v", code, e)
+	}
+}

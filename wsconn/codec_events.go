@@ -26,15 +26,15 @@ type downloadData struct {
 }
 
 type libraryData struct {
-	LibraryID   string         `json:"libraryId"`
-	MangaID     string         `json:"mangaId"`
-	ExtensionID string         `json:"extensionId"`
-	Title       string         `json:"title"`
-	CoverURL    string         `json:"coverUrl,omitempty"`
-	Status      *string        `json:"status,omitempty"`
-	Favorite    *bool          `json:"favorite,omitempty"`
-	Changes     map[string]any `json:"changes,omitempty"`
-	Timestamp   int64          `json:"timestamp"`
+	LibraryID   string          `json:"libraryId"`
+	MangaID     string          `json:"mangaId"`
+	ExtensionID string          `json:"extensionId"`
+	Title       string          `json:"title"`
+	CoverURL    string          `json:"coverUrl,omitempty"`
+	Status      *string         `json:"status,omitempty"`
+	Favorite    *bool           `json:"favorite,omitempty"`
+	Changes     *map[string]any `json:"changes,omitempty"` // a pointer: an update with no user changes still says {}
+	Timestamp   int64           `json:"timestamp"`
 }
 
 // Encode implements hub.Codec. Task-level events have no form in this dialect.
@@ -101,10 +101,11 @@ func (eventsCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 		return frame("library:item:added", libraryPayload(e.Item, true, ts))
 	case task.LibraryUpdated:
 		d := libraryPayload(e.Item, true, ts)
-		d.Changes = e.Changes
-		if d.Changes == nil {
-			d.Changes = map[string]any{}
+		changes := e.Changes
+		if changes == nil {
+			changes = map[string]any{}
 		}
+		d.Changes = &changes
 		return frame("library:item:updated", d)
 	case task.LibraryRemoved:
 		return frame("library:item:removed", libraryPayload(e.Item, false, ts))

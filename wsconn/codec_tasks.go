@@ -25,7 +25,7 @@ type libraryMessage struct {
 	Type      string            `json:"type"`
 	TS        int64             `json:"ts"`
 	Item      *task.LibraryItem `json:"item,omitempty"`
-	Changes   map[string]any    `json:"changes,omitempty"`
+	Changes   *map[string]any   `json:"changes,omitempty"` // a pointer: an update with no user changes still says {}
 	LibraryID string            `json:"library_id,omitempty"`
 }
 
@@ -74,7 +74,7 @@ func (tasksCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 		if changes == nil {
 			changes = map[string]any{}
 		}
-		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_UPDATED", TS: now(), Item: &e.Item, Changes: changes})
+		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_UPDATED", TS: now(), Item: &e.Item, Changes: &changes})
 	case task.LibraryRemoved:
 		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_REMOVED", TS: now(), LibraryID: e.Item.ID})
 	case task.EngineStats:

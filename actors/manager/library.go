@@ -48,32 +48,37 @@ func (m *Manager) downloadOf(t *task.Task) []*task.Task {
 }
 
 // maybeShelve adds t's download to the library once every task of it has
-// completed.
+// completed; a download already there that gained files since is brought up
+// to date.
 func (m *Manager) maybeShelve(t *task.Task) {
 	id := t.DownloadID()
-	if _, done := m.shelved[id]; done {
-		return
-	}
 	tasks := m.downloadOf(t)
-	item := task.LibraryItem{
-		ID:          uuid.NewString(),
-		DownloadID:  id,
-		Title:       t.Filename,
-		Files:       []task.LibraryFile{},
-		Status:      "new",
-		Meta:        maps.Clone(tasks[0].Meta),
-		CompletedAt: task.Now(),
-	}
-	if t.BatchName != nil {
-		item.Title = *t.BatchName
-	}
+	files, size, urls := make([]task.LibraryFile, 0, len(tasks)), int64(0), make([]string, 0, len(tasks))
 	for _, member := range tasks {
 		if member.State != task.Completed {
 			return
 		}
-		item.Files = append(item.Files, task.LibraryFile{Filename: member.Filename, Path: path.Join(member.Destination, member.Filename), Size: member.Size})
-		item.Size += member.Size
-		item.URLs = append(item.URLs, member.URL)
+		files = append(files, task.LibraryFile{Filename: member.Filename, Path: path.Join(member.Destination, member.Filename), Size: member.Size})
+		size += member.Size
+		urls = append(urls, member.URL)
+	}
+	if itemID, shelved := m.shelved[id]; shelved {
+		m.reshelve(m.library[itemID], files, size, urls)
+		return
+	}
+	item := task.LibraryItem{
+		ID:          uuid.NewString(),
+		DownloadID:  id,
+		Title:       t.Filename,
+		Files:       files,
+		Size:        size,
+		Status:      "new",
+		Meta:        maps.Clone(tasks[0].Meta),
+		CompletedAt: task.Now(),
+		URLs:        urls,
+	}
+	if t.BatchName != nil {
+		item.Title = *t.BatchName
 	}
 	if item.Meta == nil {
 		item.Meta = map[string]string{}
@@ -84,6 +89,23 @@ func (m *Manager) maybeShelve(t *task.Task) {
 	}
 	m.notifyLibrary(task.Added, m.shelve(item), nil)
 	m.log.Info().Str("library_id", item.ID).Str("download_id", id).Int("files", len(item.Files)).Msg("added to the library")
+}
+
+// reshelve updates a library item whose download completed again with other
+// files, such as a batch that gained an item after it entered the library.
+func (m *Manager) reshelve(item *task.LibraryItem, files []task.LibraryFile, size int64, urls []string) {
+	if slices.Equal(item.Files, files) {
+		return
+	}
+	next := cloneItem(item)
+	next.Files, next.Size, next.URLs, next.CompletedAt = files, size, urls, task.Now()
+	if err := m.cfg.Store.SaveLibraryItem(next); err != nil {
+		m.log.Error().Err(err).Str("library_id", item.ID).Msg("store library item")
+		return
+	}
+	m.unshelve(item)
+	m.notifyLibrary(task.Updated, m.shelve(next), map[string]any{})
+	m.log.Info().Str("library_id", item.ID).Int("files", len(files)).Msg("library item updated")
 }
 
 func (m *Manager) listLibrary() []task.LibraryItem {
