@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -231,4 +232,41 @@ func TestLibraryItemFollowsABatchThatGrows(t *testing.T) {
 	if code := h.Call("POST", "/api/downloads", map[string]any{"url": late.URL}, &e); code != http.StatusConflict {
 		t.Fatalf("the new file's URL is in the library: %d %+v", code, e)
 	}
+}
+
+func TestBigBatchIsStoredWhole(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	h.Call("POST", "/api/downloads/pause-all", nil, nil)
+	items := make([]map[string]any, 3000)
+	for i := range items {
+		items[i] = map[string]any{"url": fmt.Sprintf("%s/big/%d/%s", h.Origin.URL, i, strings.Repeat("p", 100))}
+	}
+	var b batchCreated
+	if code := h.Call("POST", "/api/batches", map[string]any{"batch_name": "big", "items": items}, &b); code != http.StatusCreated || len(b.Tasks) != 3000 {
+		t.Fatalf("3,000-item batch: %d, %d tasks", code, len(b.Tasks))
+	}
+	h.Call("POST", "/api/downloads/batch/"+b.BatchID+"/pause", nil, nil)
+	h.Reopen()
+	var stats task.Stats
+	h.Call("GET", "/api/downloads/stats", nil, &stats)
+	if stats.DBCounts["all"] != 3000 {
+		t.Fatalf("db_counts after a restart %v", stats.DBCounts)
+	}
+}
+
+func TestBatchEntersTheLibraryWhenItsLastUnfinishedItemIsDeleted(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	var b batchCreated
+	h.Call("POST", "/api/batches", map[string]any{"batch_name": "partly", "items": []map[string]any{
+		{"url": h.Origin.Add("/fine", &enginetest.File{Data: []byte("ok")})},
+		{"url": h.Origin.URL + "/missing"},
+	}}, &b)
+	h.WaitState(b.Tasks[1].ID, task.Failed, 5*time.Second)
+	h.WaitState(b.Tasks[0].ID, task.Completed, 5*time.Second)
+	h.Call("DELETE", "/api/downloads/"+b.Tasks[1].ID, nil, nil)
+	var lib struct{ Items []task.LibraryItem }
+	enginetest.Eventually(t, 5*time.Second, "the batch in the library", func() bool {
+		h.Call("GET", "/api/library", nil, &lib)
+		return len(lib.Items) == 1 && lib.Items[0].DownloadID == b.BatchID
+	})
 }

@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,5 +95,21 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A batch bigger than one transaction is stored in several, counts exact.
+func TestSaveManyTasksAtOnce(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	tasks := make([]task.Task, 10000)
+	for i := range tasks {
+		tasks[i] = task.Task{ID: fmt.Sprintf("%05d-%s", i, strings.Repeat("x", 200)), State: task.Queued, URL: strings.Repeat("u", 200)}
+	}
+	must(t, s.SaveTasks(tasks...))
+	check(t, s.Counts(), map[task.State]int64{task.Queued: 10000})
+	loaded, err := s.LoadTasks()
+	if err != nil || len(loaded) != 10000 {
+		t.Fatalf("loaded %d, %v", len(loaded), err)
 	}
 }

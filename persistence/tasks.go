@@ -34,42 +34,56 @@ func (s *Store) LoadTasks() ([]task.Task, error) {
 	return out, err
 }
 
-// SaveTasks writes tasks in one transaction and keeps the per-state counts
-// exact: each task's previous state is read in the same transaction.
+// SaveTasks writes tasks and keeps the per-state counts exact: each task's
+// previous state is read in the same transaction as its write. Tasks go in
+// one transaction when they fit, and in as few as they fit in otherwise.
 func (s *Store) SaveTasks(tasks ...task.Task) error {
-	if len(tasks) == 0 {
-		return nil
-	}
-	delta := map[task.State]int64{}
-	err := s.db.Update(func(txn *badger.Txn) error {
-		clear(delta)
-		for i := range tasks {
-			t := &tasks[i]
-			prev, err := storedState(txn, t.ID)
-			if err != nil {
-				return err
-			}
-			raw, err := json.Marshal(t)
-			if err != nil {
-				return fmt.Errorf("encode task %s: %w", t.ID, err)
-			}
-			if err := txn.Set(taskKey(t.ID), raw); err != nil {
-				return fmt.Errorf("write task %s: %w", t.ID, err)
-			}
-			if prev != t.State {
-				if prev != "" {
-					delta[prev]--
-				}
-				delta[t.State]++
-			}
+	for len(tasks) > 0 {
+		n, err := s.saveSome(tasks)
+		if err != nil {
+			return err
 		}
-		return s.writeCounts(txn, delta)
-	})
-	if err != nil {
-		return err
+		tasks = tasks[n:]
+	}
+	return nil
+}
+
+// saveSome commits as many of tasks as one transaction holds, and says how many.
+func (s *Store) saveSome(tasks []task.Task) (int, error) {
+	delta := map[task.State]int64{}
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	n := 0
+	for ; n < len(tasks); n++ {
+		t := &tasks[n]
+		prev, err := storedState(txn, t.ID)
+		if err != nil {
+			return 0, err
+		}
+		raw, err := json.Marshal(t)
+		if err != nil {
+			return 0, fmt.Errorf("encode task %s: %w", t.ID, err)
+		}
+		if err := txn.Set(taskKey(t.ID), raw); errors.Is(err, badger.ErrTxnTooBig) && n > 0 {
+			break // the rest go in the next transaction
+		} else if err != nil {
+			return 0, fmt.Errorf("write task %s: %w", t.ID, err)
+		}
+		if prev != t.State {
+			if prev != "" {
+				delta[prev]--
+			}
+			delta[t.State]++
+		}
+	}
+	if err := s.writeCounts(txn, delta); err != nil {
+		return 0, err
+	}
+	if err := txn.Commit(); err != nil {
+		return 0, fmt.Errorf("commit tasks: %w", err)
 	}
 	s.applyCounts(delta)
-	return nil
+	return n, nil
 }
 
 // DeleteTask removes a task; deleting one that is not there is not an error.

@@ -95,6 +95,13 @@ func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) {
 	}
 	m.notify(task.Removed, t)
 	m.log.Info().Str("task_id", t.ID).Bool("delete_files", withFiles).Msg("task deleted")
+	if t.BatchID != nil {
+		// Deleting the last unfinished item may leave a batch all completed.
+		for _, rest := range m.batches[*t.BatchID] {
+			m.maybeShelve(rest)
+			break
+		}
+	}
 }
 
 // actAll applies pause or resume wherever the state table allows it.

@@ -87,8 +87,9 @@ func (m *Manager) commit(tasks []task.Task) ([]task.Task, error) {
 		m.insert(t.Clone()) // so the next item's name sees this one
 	}
 	if err := m.cfg.Store.SaveTasks(tasks...); err != nil {
-		for _, t := range tasks {
+		for _, t := range tasks { // all or none: undo what a big batch stored
 			m.forget(t.ID)
+			m.cfg.Store.DeleteTask(t.ID)
 		}
 		return nil, fmt.Errorf("store tasks: %w", err)
 	}

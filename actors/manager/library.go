@@ -97,6 +97,22 @@ func (m *Manager) reshelve(item *task.LibraryItem, files []task.LibraryFile, siz
 	if slices.Equal(item.Files, files) {
 		return
 	}
+	// Files of tasks deleted since stay in the item, as their URLs stay
+	// duplicates.
+	for _, f := range item.Files {
+		if !slices.ContainsFunc(files, func(g task.LibraryFile) bool { return g.Path == f.Path }) {
+			files = append(files, f)
+			size += f.Size
+		}
+	}
+	for _, u := range item.URLs {
+		if !slices.Contains(urls, u) {
+			urls = append(urls, u)
+		}
+	}
+	if slices.Equal(item.Files, files) {
+		return
+	}
 	next := cloneItem(item)
 	next.Files, next.Size, next.URLs, next.CompletedAt = files, size, urls, task.Now()
 	if err := m.cfg.Store.SaveLibraryItem(next); err != nil {

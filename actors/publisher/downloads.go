@@ -64,7 +64,13 @@ func (p *Publisher) describe(d *download, pages []*task.Task) task.Download {
 // track records a task joining or leaving its download.
 func (p *Publisher) track(t *task.Task, kind task.ChangeKind) {
 	d := p.downloadOf(t)
-	d.dirty = true
+	if kind == task.Loaded {
+		// Known at start-up: nothing changed, but a download that ran
+		// before the restart has started already.
+		d.started = d.started || t.StartedAt != nil
+	} else {
+		d.dirty = true
+	}
 	if kind == task.Removed {
 		d.taskIDs = slices.DeleteFunc(d.taskIDs, func(id string) bool { return id == t.ID })
 		if len(d.taskIDs) == 0 {
