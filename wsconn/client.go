@@ -24,6 +24,9 @@ type ClientOptions struct {
 	Token    string
 	Protocol string // "tasks" (default) or "events"
 	Origin   string // sent as the Origin header when set
+	// Subscriptions are sent right after each connect, so Follow renews
+	// them on every reconnect; empty receives everything.
+	Subscriptions []string
 }
 
 // Message is one server message of the tasks dialect. Which fields are set
@@ -101,6 +104,12 @@ func Dial(ctx context.Context, opts ClientOptions) (*Client, error) {
 		return nil, fmt.Errorf("connect to %s: %w", endpoint, err)
 	}
 	c := &Client{ws: ws}
+	for _, id := range opts.Subscriptions {
+		if err := c.Subscribe(id); err != nil {
+			ws.Close()
+			return nil, fmt.Errorf("subscribe to %s: %w", id, err)
+		}
+	}
 	// The server pings every 30 s: a connection silent for longer than two
 	// of those is dead, even if TCP has not noticed.
 	alive := func() { ws.SetReadDeadline(time.Now().Add(silentFor)) }
@@ -167,7 +176,8 @@ func CloseCode(err error) int {
 
 // Follow keeps a connection open, reconnecting with exponential back-off and
 // jitter, and hands every message to fn. Each new connection starts with a
-// SYNC_ALL, so a Mirror fed by fn resynchronises by itself. A connection on
+// SYNC_ALL, so a Mirror fed by fn resynchronises by itself, and renews
+// opts.Subscriptions. A connection on
 // which the server's pings stop is dropped and redialled. It returns when
 // ctx is done.
 func Follow(ctx context.Context, opts ClientOptions, fn func(Message)) error {

@@ -1,6 +1,7 @@
 package wsconn_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -194,4 +195,40 @@ func meanGap(ts []time.Time) time.Duration {
 		return 0
 	}
 	return ts[len(ts)-1].Sub(ts[0]) / time.Duration(len(ts)-1)
+}
+
+// Follow reconnects after a restart, renews its subscriptions and converges
+// on the new server state from SYNC_ALL.
+func TestFollowReconnectsAndResubscribes(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	watched := h.Add(map[string]any{"url": h.Origin.Add("/watched", &enginetest.File{Data: []byte("w"), Gate: gate})})
+	h.Add(map[string]any{"url": h.Origin.Add("/other", &enginetest.File{Data: []byte("o"), Gate: gate})})
+
+	var mu sync.Mutex
+	mirror, syncs := wsconn.NewMirror(), 0
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go wsconn.Follow(ctx, wsconn.ClientOptions{Server: h.Srv.URL, Subscriptions: []string{watched.ID}}, func(m wsconn.Message) {
+		mu.Lock()
+		defer mu.Unlock()
+		if m.Type == "SYNC_ALL" {
+			syncs++
+		}
+		mirror.Apply(m)
+	})
+	seen := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		_, ok := mirror.Tasks[watched.ID]
+		return syncs, ok && len(mirror.Tasks) == 1
+	}
+	enginetest.Eventually(t, 5*time.Second, "the subscribed view", func() bool { n, ok := seen(); return n >= 2 && ok })
+	before, _ := seen()
+	h.Reopen() // the daemon goes away and comes back at the same address
+	enginetest.Eventually(t, 20*time.Second, "a reconnect with the subscription renewed", func() bool {
+		n, ok := seen()
+		return n >= before+2 && ok
+	})
 }

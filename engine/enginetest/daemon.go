@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,7 +29,8 @@ type Daemon struct {
 	Origin *Origin
 	Auth   string // when set, Call sends it as a bearer token unless told otherwise
 
-	mu sync.Mutex // serialises Close
+	mu   sync.Mutex // serialises Close
+	addr string     // kept across Reopen
 }
 
 // Start opens a daemon that closes when the test ends; tweak may change its config.
@@ -57,7 +59,18 @@ func (h *Daemon) open() {
 		h.t.Fatalf("open engine: %v", err)
 	}
 	h.Eng = eng
-	h.Srv = httptest.NewServer(eng.Handler())
+	h.Srv = httptest.NewUnstartedServer(eng.Handler())
+	if h.addr != "" { // a reopened daemon answers where clients knew it
+		h.Srv.Listener.Close()
+		var ln net.Listener
+		Eventually(h.t, 5*time.Second, "the old address to be free", func() bool {
+			ln, err = net.Listen("tcp", h.addr)
+			return err == nil
+		})
+		h.Srv.Listener = ln
+	}
+	h.Srv.Start()
+	h.addr = h.Srv.Listener.Addr().String()
 }
 
 // Close closes the engine as a graceful stop would.
@@ -76,7 +89,8 @@ func (h *Daemon) Close() {
 	h.Eng = nil
 }
 
-// Reopen closes the engine and opens a new one on the same directories.
+// Reopen closes the engine and opens a new one on the same directories,
+// served at the same address.
 func (h *Daemon) Reopen() {
 	h.t.Helper()
 	h.Close()
