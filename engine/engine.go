@@ -110,7 +110,7 @@ func Open(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger.With().Str("component", "engine").Logger(), store: store, started: time.Now()}
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return slog.New(zerolog.NewSlogHandler(cfg.Logger.With().Str("component", "actor").Logger()))
+		return actorLogger(cfg.Logger)
 	}))
 	root := e.system.Root
 	e.metrics = telemetry.New()

@@ -38,7 +38,7 @@ func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 		m.setState(t, task.Cancelled)
 		if tr, running := m.running[t.ID]; running {
 			tr.discard = true
-			ctx.Stop(tr.pid)
+			tr.stop(ctx)
 		} else {
 			m.removePart(t)
 			t.SetProgress(0, t.Size)

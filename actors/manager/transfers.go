@@ -20,6 +20,15 @@ type transfer struct {
 	pid     *actor.PID
 	samples []sample // bytes on disk over the last speedWindow, oldest first
 	discard bool     // cancelled: its files go when it stops, whatever follows
+	stopped bool     // asked to stop once; a second Stop would be a dead letter
+}
+
+// stop asks the download actor to stop, once.
+func (tr *transfer) stop(ctx actor.Context) {
+	if !tr.stopped {
+		tr.stopped = true
+		ctx.Stop(tr.pid)
+	}
 }
 
 type sample struct {
@@ -93,7 +102,7 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 func (m *Manager) stopTransfer(ctx actor.Context, id string) bool {
 	tr, ok := m.running[id]
 	if ok {
-		ctx.Stop(tr.pid)
+		tr.stop(ctx)
 	}
 	return ok
 }
@@ -174,7 +183,7 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 	}
 	delete(m.running, f.TaskID)
 	delete(m.byPID, tr.pid.Id)
-	ctx.Stop(tr.pid)
+	tr.stop(ctx)
 	crash, crashed := m.crashed[f.TaskID]
 	delete(m.crashed, f.TaskID)
 	if done, ok := m.cleanup[f.TaskID]; ok {
