@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,5 +406,41 @@ func TestEveryStoredTaskIsInTheFirstSyncAllAfterARestart(t *testing.T) {
 	c := dial(t, h, wsconn.ClientOptions{}) // at once: the engine is open
 	if m := next(t, c, 5*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 500 {
 		t.Fatalf("first SYNC_ALL after a restart has %d tasks, want 500", len(m.Tasks))
+	}
+}
+
+// The server pings; a client that answers stays, one that is silent past the
+// limit is dropped. (Short limits stand in for the contract's 30 s and 60 s.)
+func TestPingsKeepAnsweringClientsAndDropSilentOnes(t *testing.T) {
+	h := enginetest.Start(t, func(c *engine.Config) {
+		c.WS = wsconn.DefaultLimits()
+		c.WS.PingEvery, c.WS.PongWait = 100*time.Millisecond, 400*time.Millisecond
+	})
+	answering := dial(t, h, wsconn.ClientOptions{})
+	silent := dialSlow(t, h) // never reads, so never answers a ping
+
+	pings := 0
+	answering.Conn().SetPingHandler(func(data string) error {
+		pings++
+		return answering.Conn().WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	deadline := time.Now().Add(1500 * time.Millisecond) // well past PongWait
+	for time.Now().Before(deadline) {
+		answering.Conn().SetReadDeadline(deadline)
+		if _, err := answering.Read(); err != nil && time.Now().Before(deadline) {
+			t.Fatalf("an answering client was dropped: %v", err)
+		}
+	}
+	if pings < 3 {
+		t.Fatalf("%d pings in 1.5 s at one per 100 ms", pings)
+	}
+	silent.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := silent.ReadMessage(); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("the silent client was not dropped: %v", err)
+			}
+			return // the server hung up on it (a close, EOF, or a pong into a closed socket)
+		}
 	}
 }
