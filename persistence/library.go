@@ -41,14 +41,41 @@ func (s *Store) LoadLibrary() ([]task.LibraryItem, error) {
 
 // SaveLibraryItem writes an item.
 func (s *Store) SaveLibraryItem(item task.LibraryItem) error {
+	if err := s.db.Update(func(txn *badger.Txn) error { return setLibraryItem(txn, item) }); err != nil {
+		return fmt.Errorf("write library item %s: %w", item.ID, err)
+	}
+	return nil
+}
+
+// SaveCompleted writes a completed task and, when its download is now whole,
+// its library item, in one transaction.
+func (s *Store) SaveCompleted(t task.Task, item *task.LibraryItem) error {
+	delta := map[task.State]int64{}
+	err := s.db.Update(func(txn *badger.Txn) error {
+		clear(delta)
+		if err := setTask(txn, &t, delta); err != nil {
+			return err
+		}
+		if item != nil {
+			if err := setLibraryItem(txn, *item); err != nil {
+				return err
+			}
+		}
+		return s.writeCounts(txn, delta)
+	})
+	if err != nil {
+		return err
+	}
+	s.applyCounts(delta)
+	return nil
+}
+
+func setLibraryItem(txn *badger.Txn, item task.LibraryItem) error {
 	raw, err := json.Marshal(libraryRecord{Item: item, URLs: item.URLs})
 	if err != nil {
 		return err
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(libraryKey(item.ID), raw) }); err != nil {
-		return fmt.Errorf("write library item %s: %w", item.ID, err)
-	}
-	return nil
+	return txn.Set(libraryKey(item.ID), raw)
 }
 
 // DeleteLibraryItem removes an item.

@@ -55,25 +55,10 @@ func (s *Store) saveSome(tasks []task.Task) (int, error) {
 	defer txn.Discard()
 	n := 0
 	for ; n < len(tasks); n++ {
-		t := &tasks[n]
-		prev, err := storedState(txn, t.ID)
-		if err != nil {
-			return 0, err
-		}
-		raw, err := json.Marshal(t)
-		if err != nil {
-			return 0, fmt.Errorf("encode task %s: %w", t.ID, err)
-		}
-		if err := txn.Set(taskKey(t.ID), raw); errors.Is(err, badger.ErrTxnTooBig) && n > 0 {
+		if err := setTask(txn, &tasks[n], delta); errors.Is(err, badger.ErrTxnTooBig) && n > 0 {
 			break // the rest go in the next transaction
 		} else if err != nil {
-			return 0, fmt.Errorf("write task %s: %w", t.ID, err)
-		}
-		if prev != t.State {
-			if prev != "" {
-				delta[prev]--
-			}
-			delta[t.State]++
+			return 0, err
 		}
 	}
 	if err := s.writeCounts(txn, delta); err != nil {
@@ -84,6 +69,31 @@ func (s *Store) saveSome(tasks []task.Task) (int, error) {
 	}
 	s.applyCounts(delta)
 	return n, nil
+}
+
+// setTask writes t in txn and adds its change of state to delta.
+func setTask(txn *badger.Txn, t *task.Task, delta map[task.State]int64) error {
+	prev, err := storedState(txn, t.ID)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return fmt.Errorf("encode task %s: %w", t.ID, err)
+	}
+	if err := txn.Set(taskKey(t.ID), raw); err != nil {
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			return err
+		}
+		return fmt.Errorf("write task %s: %w", t.ID, err)
+	}
+	if prev != t.State {
+		if prev != "" {
+			delta[prev]--
+		}
+		delta[t.State]++
+	}
+	return nil
 }
 
 // DeleteTask removes a task; deleting one that is not there is not an error.

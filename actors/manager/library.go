@@ -47,24 +47,31 @@ func (m *Manager) downloadOf(t *task.Task) []*task.Task {
 	return m.members(*t.BatchID)
 }
 
-// maybeShelve adds t's download to the library once every task of it has
-// completed; a download already there that gained files since is brought up
-// to date.
-func (m *Manager) maybeShelve(t *task.Task) {
+// shelf is a library change that a completion brings: a new item, or an
+// item brought up to date.
+type shelf struct {
+	item  task.LibraryItem
+	added bool
+	prev  *task.LibraryItem // the item replaced, when not added
+}
+
+// shelfFor works out what t's download means for the library, without
+// changing anything: a new item once every task of it has completed, an
+// updated one when a download already there gained files, or nothing.
+func (m *Manager) shelfFor(t *task.Task) *shelf {
 	id := t.DownloadID()
 	tasks := m.downloadOf(t)
 	files, size, urls := make([]task.LibraryFile, 0, len(tasks)), int64(0), make([]string, 0, len(tasks))
 	for _, member := range tasks {
 		if member.State != task.Completed {
-			return
+			return nil
 		}
 		files = append(files, task.LibraryFile{Filename: member.Filename, Path: path.Join(member.Destination, member.Filename), Size: member.Size})
 		size += member.Size
 		urls = append(urls, member.URL)
 	}
 	if itemID, shelved := m.shelved[id]; shelved {
-		m.reshelve(m.library[itemID], files, size, urls)
-		return
+		return updatedShelf(m.library[itemID], files, size, urls)
 	}
 	item := task.LibraryItem{
 		ID:          uuid.NewString(),
@@ -83,22 +90,12 @@ func (m *Manager) maybeShelve(t *task.Task) {
 	if item.Meta == nil {
 		item.Meta = map[string]string{}
 	}
-	if err := m.cfg.Store.SaveLibraryItem(item); err != nil {
-		m.log.Error().Err(err).Str("download_id", id).Msg("store library item")
-		return
-	}
-	m.notifyLibrary(task.Added, m.shelve(item), nil)
-	m.log.Info().Str("library_id", item.ID).Str("download_id", id).Int("files", len(item.Files)).Msg("added to the library")
+	return &shelf{item: item, added: true}
 }
 
-// reshelve updates a library item whose download completed again with other
-// files, such as a batch that gained an item after it entered the library.
-func (m *Manager) reshelve(item *task.LibraryItem, files []task.LibraryFile, size int64, urls []string) {
-	if slices.Equal(item.Files, files) {
-		return
-	}
-	// Files of tasks deleted since stay in the item, as their URLs stay
-	// duplicates.
+// updatedShelf merges a download's files into its item. Files of tasks
+// deleted since stay in the item, as their URLs stay duplicates.
+func updatedShelf(item *task.LibraryItem, files []task.LibraryFile, size int64, urls []string) *shelf {
 	for _, f := range item.Files {
 		if !slices.ContainsFunc(files, func(g task.LibraryFile) bool { return g.Path == f.Path }) {
 			files = append(files, f)
@@ -111,17 +108,39 @@ func (m *Manager) reshelve(item *task.LibraryItem, files []task.LibraryFile, siz
 		}
 	}
 	if slices.Equal(item.Files, files) {
-		return
+		return nil
 	}
 	next := cloneItem(item)
 	next.Files, next.Size, next.URLs, next.CompletedAt = files, size, urls, task.Now()
-	if err := m.cfg.Store.SaveLibraryItem(next); err != nil {
-		m.log.Error().Err(err).Str("library_id", item.ID).Msg("store library item")
+	return &shelf{item: next, prev: item}
+}
+
+// place puts a stored shelf change in the registry and announces it.
+func (m *Manager) place(s *shelf) {
+	if s.prev != nil {
+		m.unshelve(s.prev)
+	}
+	item := m.shelve(s.item)
+	if s.added {
+		m.notifyLibrary(task.Added, item, nil)
+		m.log.Info().Str("library_id", item.ID).Str("download_id", item.DownloadID).Int("files", len(item.Files)).Msg("added to the library")
 		return
 	}
-	m.unshelve(item)
-	m.notifyLibrary(task.Updated, m.shelve(next), map[string]any{})
-	m.log.Info().Str("library_id", item.ID).Int("files", len(files)).Msg("library item updated")
+	m.notifyLibrary(task.Updated, item, map[string]any{})
+	m.log.Info().Str("library_id", item.ID).Int("files", len(item.Files)).Msg("library item updated")
+}
+
+// maybeShelve stores and announces what t's download means for the library.
+func (m *Manager) maybeShelve(t *task.Task) {
+	s := m.shelfFor(t)
+	if s == nil {
+		return
+	}
+	if err := m.cfg.Store.SaveLibraryItem(s.item); err != nil {
+		m.log.Error().Err(err).Str("download_id", s.item.DownloadID).Msg("store library item")
+		return
+	}
+	m.place(s)
 }
 
 func (m *Manager) listLibrary() []task.LibraryItem {

@@ -242,10 +242,22 @@ func (m *Manager) completed(t *task.Task, size int64) {
 	t.CompletedAt = task.TimePtr(task.Now())
 	t.SetError("")
 	t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
-	m.persist(t)
+	// The completion and the library item it makes are one write: a crash
+	// can lose neither without the other.
+	s := m.shelfFor(t)
+	var item *task.LibraryItem
+	if s != nil {
+		item = &s.item
+	}
+	delete(m.dirty, t.ID)
+	if err := m.cfg.Store.SaveCompleted(*t, item); err != nil {
+		m.log.Error().Err(err).Str("task_id", t.ID).Msg("persist completion")
+	}
 	m.notify(task.Updated, t)
 	m.log.Info().Str("task_id", t.ID).Str("file", t.Filename).Int64("bytes", size).Msg("download completed")
-	m.maybeShelve(t)
+	if s != nil {
+		m.place(s)
+	}
 }
 
 func (m *Manager) fail(t *task.Task, msg string) {
