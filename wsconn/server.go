@@ -58,6 +58,8 @@ type Server struct {
 	upgrader websocket.Upgrader
 	codecs   map[string]hub.Codec
 	nextID   atomic.Uint64
+	mu       sync.Mutex // orders new connections against a shutdown's Wait
+	closing  bool
 	live     sync.WaitGroup
 	writers  *writerPool
 }
@@ -90,15 +92,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "unknown protocol "+strconv.Quote(protocol)+": use tasks or events")
 		return
 	}
+	// Counted before the upgrade answers: once the client has its 101, a
+	// shutdown must already wait for this connection.
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		writeError(w, http.StatusServiceUnavailable, "the server is shutting down")
+		return
+	}
+	s.live.Add(1)
+	s.mu.Unlock()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.live.Done()
 		return // the upgrader has answered
 	}
 	if tcp, ok := ws.NetConn().(*net.TCPConn); ok && s.cfg.Limits.SocketBuffer > 0 {
 		tcp.SetWriteBuffer(s.cfg.Limits.SocketBuffer)
 	}
 	id := s.nextID.Add(1)
-	s.live.Add(1)
 	c := &connActor{
 		id:         id,
 		ws:         ws,
@@ -119,6 +131,9 @@ func (s *Server) Close() { s.writers.stop() }
 
 // Wait blocks until every connection has closed, or ctx is done.
 func (s *Server) Wait(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true // no connection starts after this
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.live.Wait(); close(done) }()
 	select {
@@ -150,8 +165,11 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 
 func writeError(w http.ResponseWriter, status int, msg string) {
 	code := "bad_request"
-	if status == http.StatusForbidden {
+	switch status {
+	case http.StatusForbidden:
 		code = "forbidden"
+	case http.StatusServiceUnavailable:
+		code = "unavailable"
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
