@@ -146,6 +146,15 @@ func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
 	for range 50 {
 		readers = append(readers, count(t, dial(t, h, wsconn.ClientOptions{})))
 	}
+	// Every reader is attached before the first task: none gets it in SYNC_ALL.
+	enginetest.Eventually(t, 10*time.Second, "every reader's SYNC_ALL", func() bool {
+		for _, r := range readers {
+			if r.syncs.Load() == 0 {
+				return false
+			}
+		}
+		return true
+	})
 	gate := make(chan struct{})
 	t.Cleanup(func() { close(gate) })
 	// 80 tasks with 32 KiB of meta each: 2.5 MB of TASK_ADDED, past the slow
@@ -167,14 +176,22 @@ func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
 			break
 		}
 	}
-	enginetest.Eventually(t, 30*time.Second, "every reader to get every TASK_ADDED", func() bool {
-		for _, r := range readers {
-			if r.added.Load() < n {
-				return false
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var short []string
+		for i, r := range readers {
+			if got := r.added.Load(); got < n {
+				short = append(short, fmt.Sprintf("reader %d has %d (sync %d, ended %v)", i, got, r.syncs.Load(), r.ended.Load()))
 			}
 		}
-		return true
-	})
+		if len(short) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readers missed TASK_ADDED: %v", short)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	for i, r := range readers {
 		if r.syncs.Load() != 1 {
 			t.Fatalf("reader %d was reconnected", i)
@@ -184,11 +201,15 @@ func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
 
 // counter reads a connection in the background and counts messages by type,
 // without decoding them: fifty of them must keep up with a fast stream.
-type counter struct{ added, syncs atomic.Int64 }
+type counter struct {
+	added, syncs atomic.Int64
+	ended        atomic.Bool
+}
 
 func count(t *testing.T, c *wsconn.Client) *counter {
 	n := &counter{}
 	go func() {
+		defer n.ended.Store(true)
 		for {
 			_, raw, err := c.Conn().ReadMessage()
 			if err != nil {
