@@ -49,6 +49,9 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if m, err := c.Read(); err != nil || m.Type != "SYNC_ALL" { // attached before the task exists
+		t.Fatalf("first message %v, %v", m.Type, err)
+	}
 	data := enginetest.Bytes(256<<10, 3)
 	h.Auth = "tok"
 	tk := h.Add(map[string]any{"url": h.Origin.Add("/m.bin", &enginetest.File{Data: data})})
