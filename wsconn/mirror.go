@@ -50,7 +50,10 @@ func (m *Mirror) merge(raw json.RawMessage, full bool) error {
 	}
 	var t task.Task
 	if !full {
-		old := m.Tasks[head.ID]
+		old, known := m.Tasks[head.ID]
+		if !known {
+			return nil // a delta for a task this mirror never had: nothing to apply it to
+		}
 		t = old.Clone() // a partial must not write through shared pointers
 	}
 	if err := json.Unmarshal(raw, &t); err != nil {

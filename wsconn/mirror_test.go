@@ -1,0 +1,30 @@
+package wsconn
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestMirrorAppliesInOrder(t *testing.T) {
+	m := NewMirror()
+	raw := func(s string) json.RawMessage { return json.RawMessage(s) }
+	steps := []Message{
+		{Type: "SYNC_ALL", Tasks: []json.RawMessage{raw(`{"id":"a","state":"QUEUED","url":"u","meta":{}}`)}},
+		{Type: "TASK_ADDED", Task: raw(`{"id":"b","state":"QUEUED","meta":{}}`)},
+		{Type: "TASK_UPDATED", Task: raw(`{"id":"a","state":"DOWNLOADING","size":10}`)},
+		{Type: "TASK_BATCH_UPDATE", Tasks: []json.RawMessage{raw(`{"id":"a","downloaded":5,"progress":50}`), raw(`{"id":"ghost","progress":1}`)}},
+		{Type: "TASK_REMOVED", TaskID: "b"},
+	}
+	for _, s := range steps {
+		if err := m.Apply(s); err != nil {
+			t.Fatalf("%s: %v", s.Type, err)
+		}
+	}
+	a, ok := m.Tasks["a"]
+	if len(m.Tasks) != 1 || !ok || a.State != "DOWNLOADING" || a.URL != "u" || a.Downloaded != 5 || a.Progress != 50 || a.Size != 10 {
+		t.Fatalf("mirror %+v", m.Tasks)
+	}
+	if err := m.Apply(Message{Type: "TASK_ADDED", Task: raw(`{"state":"QUEUED"}`)}); err == nil {
+		t.Fatal("a task without an id must be an error")
+	}
+}
