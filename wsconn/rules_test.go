@@ -256,14 +256,12 @@ func TestShutdownSends1001ToAll(t *testing.T) {
 	h.WaitState(tk.ID, task.Downloading, 5*time.Second)
 	var clients []*wsconn.Client
 	for range 3 {
-		c := dial(t, h, wsconn.ClientOptions{})
-		nextOf(t, c, "SYNC_ALL", 2*time.Second)
-		clients = append(clients, c)
+		clients = append(clients, dial(t, h, wsconn.ClientOptions{}))
 	}
 	closed := make(chan struct{})
-	go func() { h.Close(); close(closed) }()
-	defer func() { <-closed }()
-	var wg sync.WaitGroup
+	var wg, attached sync.WaitGroup
+	attached.Add(len(clients))
+	go func() { attached.Wait(); h.Close(); close(closed) }() // once every client is attached
 	for i, c := range clients {
 		wg.Add(1)
 		go func() {
@@ -276,19 +274,22 @@ func TestShutdownSends1001ToAll(t *testing.T) {
 					if code := wsconn.CloseCode(err); code != 1001 {
 						t.Errorf("client %d closed with %d (%v), want 1001", i, code, err)
 					}
+					// The running download was re-queued, and the client told,
+					// before the close.
+					if st := mirror.Tasks[tk.ID].State; st != task.Queued {
+						t.Errorf("client %d last saw the running download %s, want QUEUED", i, st)
+					}
 					return
 				}
 				mirror.Apply(m)
-				if m.Type == "TASK_UPDATED" && fields(t, m.Task)["state"] == "QUEUED" {
-					// the running download was re-queued before the close
-					if st := mirror.Tasks[tk.ID].State; st != task.Queued {
-						t.Errorf("mirror says %s", st)
-					}
+				if m.Type == "SYNC_ALL" {
+					attached.Done()
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	<-closed
 }
 
 func TestUpgradeRules(t *testing.T) {
