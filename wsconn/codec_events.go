@@ -43,8 +43,14 @@ func (eventsCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 	frame := func(name string, data any) []byte {
 		return jsonFrame(envelope{Event: name, Data: data, Timestamp: ts})
 	}
-	download := func(d task.Download) downloadData {
-		return downloadData{DownloadID: d.ID, ChapterID: d.ChapterID, Timestamp: ts}
+	// about frames an event about one download, for connections that see it.
+	about := func(dl task.Download, name string, fill func(*downloadData)) []byte {
+		if !dl.SeenBy(subs) {
+			return nil
+		}
+		d := downloadData{DownloadID: dl.ID, ChapterID: dl.ChapterID, Timestamp: ts}
+		fill(&d)
+		return frame(name, d)
 	}
 	switch e := ev.(type) {
 	case task.SyncAll:
@@ -53,50 +59,24 @@ func (eventsCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 		}
 		return frame("connect", map[string]string{"message": "connected to fetchd", "protocol": "events"})
 	case task.DownloadStarted:
-		if !e.Download.SeenBy(subs) {
-			return nil
-		}
-		d := download(e.Download)
-		d.MangaID = &e.Download.MangaID
-		return frame("download:started", d)
+		return about(e.Download, "download:started", func(d *downloadData) { d.MangaID = &e.Download.MangaID })
 	case task.DownloadProgress:
 		// One frame per download that changed, sent together.
 		var out []byte
 		for _, st := range e.Downloads {
-			if !st.Download.SeenBy(subs) {
-				continue
-			}
-			d := download(st.Download)
-			d.CurrentPage, d.TotalPages, d.Percentage = &st.CurrentPage, &st.TotalPages, &st.Percentage
-			out = append(out, frame("download:progress", d)...)
+			out = append(out, about(st.Download, "download:progress", func(d *downloadData) {
+				d.CurrentPage, d.TotalPages, d.Percentage = &st.CurrentPage, &st.TotalPages, &st.Percentage
+			})...)
 		}
 		return out
 	case task.PageComplete:
-		if !e.Download.SeenBy(subs) {
-			return nil
-		}
-		d := download(e.Download)
-		d.PageNumber = &e.Page
-		return frame("download:page:complete", d)
+		return about(e.Download, "download:page:complete", func(d *downloadData) { d.PageNumber = &e.Page })
 	case task.ChapterComplete:
-		if !e.Download.SeenBy(subs) {
-			return nil
-		}
-		d := download(e.Download)
-		d.TotalPages = &e.TotalPages
-		return frame("download:chapter:complete", d)
+		return about(e.Download, "download:chapter:complete", func(d *downloadData) { d.TotalPages = &e.TotalPages })
 	case task.DownloadFailed:
-		if !e.Download.SeenBy(subs) {
-			return nil
-		}
-		d := download(e.Download)
-		d.Error = &e.Error
-		return frame("download:failed", d)
+		return about(e.Download, "download:failed", func(d *downloadData) { d.Error = &e.Error })
 	case task.DownloadCancelled:
-		if !e.Download.SeenBy(subs) {
-			return nil
-		}
-		return frame("download:cancelled", download(e.Download))
+		return about(e.Download, "download:cancelled", func(*downloadData) {})
 	case task.LibraryAdded:
 		return frame("library:item:added", libraryPayload(e.Item, true, ts))
 	case task.LibraryUpdated:
