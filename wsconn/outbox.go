@@ -191,7 +191,10 @@ func (o *outbox) flush() flushResult {
 		n, err := writeNow(o.raw, o.conn, &o.inflight)
 		o.mu.Lock()
 		o.size -= n
-		closeBy := o.closeBy
+		closeBy, slow := o.closeBy, o.slow
+		if slow && len(o.inflight) > 1 {
+			o.size -= o.dropTaken()
+		}
 		o.mu.Unlock()
 		now := time.Now()
 		if n > 0 {
@@ -214,6 +217,18 @@ func (o *outbox) flush() flushResult {
 		o.blockedSince = time.Time{}
 	}
 	return flushMore
+}
+
+// dropTaken discards what was taken but not begun, keeping only the frame the
+// socket may be in the middle of: a connection closed as a slow consumer gets
+// its close frame next instead of after a queue's worth of stale updates. It
+// returns the bytes dropped.
+func (o *outbox) dropTaken() int {
+	rest := o.inflight[1:]
+	n := queued(rest)
+	clear(rest)
+	o.inflight = o.inflight[:1]
+	return n
 }
 
 // finish closes the socket once the close frame is out: after the client's
