@@ -5,7 +5,6 @@ package webui_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,9 +17,6 @@ import (
 	"github.com/fetchd/fetchd/engine/enginetest"
 )
 
-// chromiumPath is where Debian's chromium package puts the browser.
-const chromiumPath = "/usr/bin/chromium"
-
 // TestBrowser builds the daemon and runs e2e/page.test.mjs, which drives the
 // page in headless Chromium: a download with a moving progress bar, a pause
 // and resume from the row's buttons, and a daemon restart the page must
@@ -31,7 +27,11 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	e2e := filepath.Join(root, "engine", "webui", "e2e")
-	node := requireTools(t, e2e)
+	// What the script needs is installed here if missing: Node.js, its
+	// packages, and a Chromium (Debian's, unless one is on PATH).
+	node := enginetest.Node(t)
+	enginetest.NPMPackages(t, e2e)
+	chromium := enginetest.Chromium(t)
 	declareInputs(t, root, e2e)
 
 	bin := filepath.Join(t.TempDir(), "fetchd")
@@ -52,6 +52,7 @@ func TestBrowser(t *testing.T) {
 	cmd.Dir = e2e
 	cmd.Env = append(os.Environ(),
 		"FETCHD_BIN="+bin,
+		"CHROMIUM="+chromium,
 		"FILE_URL="+fileURL,
 		"SLOW_URL="+slowURL,
 		"WORK_DIR="+t.TempDir(),
@@ -74,23 +75,6 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("e2e/page.test.mjs failed after %s: %v (its output is above)", time.Since(start).Round(time.Millisecond), err)
 	}
 	t.Logf("browser test passed in %s; screenshot: %s", time.Since(start).Round(time.Millisecond), screenshot)
-}
-
-// requireTools fails the test, saying how to install them, unless node,
-// Chromium and the script's node_modules are there; it returns node's path.
-func requireTools(t *testing.T, e2e string) string {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is not installed; the browser test needs Node.js 20 or later (Debian: apt-get install -y nodejs npm)")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Fatalf("%s is missing; install it with: apt-get install -y chromium", chromiumPath)
-	}
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core")); errors.Is(err, os.ErrNotExist) {
-		t.Fatal("playwright-core is not installed for the browser test; from the module root run: npm ci --prefix engine/webui/e2e")
-	}
-	return node
 }
 
 // declareInputs reads the files this test depends on beyond its own binary,
