@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/fetchd/fetchd/engine/backoff"
 	"github.com/fetchd/fetchd/engine/task"
 )
 
@@ -181,7 +181,7 @@ func CloseCode(err error) int {
 // which the server's pings stop is dropped and redialled. It returns when
 // ctx is done.
 func Follow(ctx context.Context, opts ClientOptions, fn func(Message)) error {
-	backoff := Backoff{Base: 250 * time.Millisecond, Max: 30 * time.Second}
+	redial := backoff.Policy{Base: 250 * time.Millisecond, Max: 30 * time.Second}
 	for attempt := 0; ; attempt++ {
 		c, err := Dial(ctx, opts)
 		if err == nil {
@@ -202,20 +202,7 @@ func Follow(ctx context.Context, opts ClientOptions, fn func(Message)) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(backoff.Delay(attempt)):
+		case <-time.After(redial.Delay(attempt)):
 		}
 	}
-}
-
-// Backoff is exponential back-off with ±20 % jitter.
-type Backoff struct{ Base, Max time.Duration }
-
-// Delay is the wait before attempt n (from 0).
-func (b Backoff) Delay(n int) time.Duration {
-	d := b.Base
-	for i := 0; i < n && d < b.Max; i++ {
-		d *= 2
-	}
-	d = min(d, b.Max)
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }

@@ -1,10 +1,10 @@
 package manager
 
 import (
-	"math/rand/v2"
 	"time"
 
 	"github.com/fetchd/fetchd/actors/download"
+	"github.com/fetchd/fetchd/engine/backoff"
 	"github.com/fetchd/fetchd/engine/task"
 )
 
@@ -19,7 +19,7 @@ func (m *Manager) retryLater(t *task.Task, e *download.Error) {
 		m.fail(t, e.Msg)
 		return
 	}
-	delay := backoff(m.cfg.RetryBase, m.cfg.RetryCap, t.RetryCount)
+	delay := backoff.Policy{Base: m.cfg.RetryBase, Max: m.cfg.RetryCap}.Delay(t.RetryCount)
 	if e.RetryAfter > 0 {
 		delay = min(e.RetryAfter, maxRetryAfter)
 	}
@@ -32,17 +32,6 @@ func (m *Manager) retryLater(t *task.Task, e *download.Error) {
 	m.persist(t)
 	m.notify(task.Updated, t)
 	m.log.Info().Str("task_id", t.ID).Str("error", e.Msg).Int("retry_count", t.RetryCount).Dur("delay", delay).Msg("download will retry")
-}
-
-// backoff is base·2^n capped at limit, with ±20 % jitter so a fleet of
-// failures does not return in step.
-func backoff(base, limit time.Duration, n int) time.Duration {
-	d := base
-	for i := 0; i < n && d < limit; i++ {
-		d *= 2
-	}
-	d = min(d, limit)
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
 // armRetry wakes a WAITING task at its wait_until.
