@@ -11,7 +11,7 @@ import (
 	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
-	"github.com/fetchd/fetchd/wsconn"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
 func scrape(t *testing.T, h *enginetest.Daemon, header ...string) (int, string) {
@@ -44,7 +44,7 @@ func TestMetrics(t *testing.T) {
 	if code, _ := scrape(t, h, "Authorization", "Bearer wrong"); code != http.StatusUnauthorized {
 		t.Fatalf("metrics without the token: %d", code)
 	}
-	c, err := wsconn.Dial(t.Context(), wsconn.ClientOptions{Server: h.Srv.URL, Token: "tok"})
+	c, err := client.Dial(t.Context(), client.Options{Server: h.Srv.URL, Token: "tok"})
 	if err != nil {
 		t.Fatal(err)
 	}

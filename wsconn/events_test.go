@@ -9,7 +9,7 @@ import (
 
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
-	"github.com/fetchd/fetchd/wsconn"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
 // event is one message of the events dialect.
@@ -19,7 +19,7 @@ type event struct {
 	Timestamp int64          `json:"timestamp"`
 }
 
-func nextEvent(t *testing.T, c *wsconn.Client, within time.Duration) event {
+func nextEvent(t *testing.T, c *client.Conn, within time.Duration) event {
 	t.Helper()
 	m := next(t, c, within)
 	var ev event
@@ -30,7 +30,7 @@ func nextEvent(t *testing.T, c *wsconn.Client, within time.Duration) event {
 }
 
 // untilEvent reads events, handing each to seen, until one named name arrives.
-func untilEvent(t *testing.T, c *wsconn.Client, name string, seen func(event)) event {
+func untilEvent(t *testing.T, c *client.Conn, name string, seen func(event)) event {
 	t.Helper()
 	for {
 		ev := nextEvent(t, c, 10*time.Second)
@@ -57,7 +57,7 @@ func postBatch(t *testing.T, h *enginetest.Daemon, body map[string]any) (string,
 
 func TestEventsDialectFollowsAChapter(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	c := dial(t, h, wsconn.ClientOptions{Protocol: "events"})
+	c := dial(t, h, client.Options{Protocol: "events"})
 	if ev := nextEvent(t, c, 2*time.Second); ev.Event != "connect" || ev.Data["protocol"] != "events" || ev.Data["message"] == "" {
 		t.Fatalf("first event %+v", ev)
 	}
@@ -140,7 +140,7 @@ func TestEventsDialectFailureCancelAndSubscriptions(t *testing.T) {
 		{"url": h.Origin.URL + "/o-missing"},
 	}})
 
-	c := dial(t, h, wsconn.ClientOptions{Protocol: "events"})
+	c := dial(t, h, client.Options{Protocol: "events"})
 	nextEvent(t, c, 2*time.Second)
 	c.Subscribe(watched)
 	if ack := untilEvent(t, c, "subscription:ack", nil); ack.Data["action"] != "subscribed" || ack.Data["type"] != "download" || ack.Data["downloadId"] != watched {
@@ -172,7 +172,7 @@ func TestEventsDialectFailureCancelAndSubscriptions(t *testing.T) {
 
 func TestTasksDialectLibraryMessages(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	c := dial(t, h, wsconn.ClientOptions{})
+	c := dial(t, h, client.Options{})
 	nextOf(t, c, "SYNC_ALL", 2*time.Second)
 	c.Subscribe("some-other-download") // library events reach everyone anyway
 	tk := h.Add(map[string]any{"url": h.Origin.Add("/book.epub", &enginetest.File{Data: []byte("book")})})

@@ -1,6 +1,7 @@
 // Package wsconn is fetchd's WebSocket layer: the upgrade, one connection
-// actor per socket with its bounded outbound queue, the dialect codecs, and a
-// Go client. It is the only package that knows gorilla/websocket.
+// actor per socket with its bounded outbound queue, and the dialect codecs.
+// The Go client is wsconn/client; the two are the only packages that know
+// gorilla/websocket.
 package wsconn
 
 import (

@@ -9,15 +9,15 @@ import (
 
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
-	"github.com/fetchd/fetchd/wsconn"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
-func dial(t *testing.T, h *enginetest.Daemon, opts wsconn.ClientOptions) *wsconn.Client {
+func dial(t *testing.T, h *enginetest.Daemon, opts client.Options) *client.Conn {
 	t.Helper()
 	opts.Server = h.Srv.URL
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := wsconn.Dial(ctx, opts)
+	c, err := client.Dial(ctx, opts)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -26,9 +26,9 @@ func dial(t *testing.T, h *enginetest.Daemon, opts wsconn.ClientOptions) *wsconn
 }
 
 // next reads one message, failing the test after within.
-func next(t *testing.T, c *wsconn.Client, within time.Duration) wsconn.Message {
+func next(t *testing.T, c *client.Conn, within time.Duration) client.Message {
 	t.Helper()
-	c.Conn().SetReadDeadline(time.Now().Add(within))
+	c.WebSocket().SetReadDeadline(time.Now().Add(within))
 	m, err := c.Read()
 	if err != nil {
 		t.Fatalf("read: %v", err)
@@ -37,7 +37,7 @@ func next(t *testing.T, c *wsconn.Client, within time.Duration) wsconn.Message {
 }
 
 // nextOf skips messages until one of type typ arrives.
-func nextOf(t *testing.T, c *wsconn.Client, typ string, within time.Duration) wsconn.Message {
+func nextOf(t *testing.T, c *client.Conn, typ string, within time.Duration) client.Message {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
@@ -60,17 +60,17 @@ func fields(t *testing.T, raw json.RawMessage) map[string]any {
 
 // watcher reads a connection in the background into a mirror and a log.
 type watcher struct {
-	c      *wsconn.Client
+	c      *client.Conn
 	mu     sync.Mutex
-	mirror *wsconn.Mirror
-	log    []wsconn.Message
+	mirror *client.Mirror
+	log    []client.Message
 	at     []time.Time
 	err    error
 	done   chan struct{}
 }
 
-func watch(t *testing.T, c *wsconn.Client) *watcher {
-	w := &watcher{c: c, mirror: wsconn.NewMirror(), done: make(chan struct{})}
+func watch(t *testing.T, c *client.Conn) *watcher {
+	w := &watcher{c: c, mirror: client.NewMirror(), done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		for {
@@ -93,10 +93,10 @@ func watch(t *testing.T, c *wsconn.Client) *watcher {
 	return w
 }
 
-func (w *watcher) messages() ([]wsconn.Message, []time.Time) {
+func (w *watcher) messages() ([]client.Message, []time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]wsconn.Message(nil), w.log...), append([]time.Time(nil), w.at...)
+	return append([]client.Message(nil), w.log...), append([]time.Time(nil), w.at...)
 }
 
 func (w *watcher) count(typ string) int {

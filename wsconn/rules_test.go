@@ -21,6 +21,7 @@ import (
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/wsconn"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
 func TestSubscriptionsByTaskAndBatch(t *testing.T) {
@@ -36,7 +37,7 @@ func TestSubscriptionsByTaskAndBatch(t *testing.T) {
 		h.WaitState(id, task.Downloading, 5*time.Second) // quiet from here on
 	}
 
-	c := dial(t, h, wsconn.ClientOptions{})
+	c := dial(t, h, client.Options{})
 	if m := nextOf(t, c, "SYNC_ALL", 2*time.Second); len(m.Tasks) != 4 {
 		t.Fatalf("unfiltered SYNC_ALL has %d tasks", len(m.Tasks))
 	}
@@ -80,7 +81,7 @@ func TestSubscriptionsByTaskAndBatch(t *testing.T) {
 
 func TestMalformedMessagesGetErrorsAndTheConnectionStays(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	c := dial(t, h, wsconn.ClientOptions{})
+	c := dial(t, h, client.Options{})
 	nextOf(t, c, "SYNC_ALL", 2*time.Second)
 	for _, c2 := range []struct{ raw, mention string }{
 		{`not json`, "not valid JSON"},
@@ -100,7 +101,7 @@ func TestMalformedMessagesGetErrorsAndTheConnectionStays(t *testing.T) {
 			t.Errorf("%s: error %q, want it to mention %q", c2.raw, m.Message, c2.mention)
 		}
 	}
-	c.Conn().WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+	c.WebSocket().WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
 	nextOf(t, c, "ERROR", 2*time.Second)
 
 	for i := range wsconn.MaxSubscriptions {
@@ -123,15 +124,15 @@ func TestMalformedMessagesGetErrorsAndTheConnectionStays(t *testing.T) {
 
 func TestOversizedMessageCloses1009(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	c := dial(t, h, wsconn.ClientOptions{})
+	c := dial(t, h, client.Options{})
 	nextOf(t, c, "SYNC_ALL", 2*time.Second)
 	big := `{"event":"subscribe:download","data":{"downloadId":"` + strings.Repeat("x", 64<<10) + `"}}`
 	c.SendRaw([]byte(big))
-	c.Conn().SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.WebSocket().SetReadDeadline(time.Now().Add(5 * time.Second))
 	for {
 		_, err := c.Read()
 		if err != nil {
-			if code := wsconn.CloseCode(err); code != 1009 {
+			if code := client.CloseCode(err); code != 1009 {
 				t.Fatalf("closed with %d (%v), want 1009", code, err)
 			}
 			return
@@ -144,7 +145,7 @@ func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
 	slow := dialSlow(t, h)
 	var readers []*counter
 	for range 50 {
-		readers = append(readers, count(t, dial(t, h, wsconn.ClientOptions{})))
+		readers = append(readers, count(t, dial(t, h, client.Options{})))
 	}
 	// Every reader is attached before the first task: none gets it in SYNC_ALL.
 	enginetest.Eventually(t, 10*time.Second, "every reader's SYNC_ALL", func() bool {
@@ -170,7 +171,7 @@ func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
 	for {
 		_, _, err := slow.ReadMessage()
 		if err != nil {
-			if code := wsconn.CloseCode(err); code != wsconn.CloseSlowConsumer {
+			if code := client.CloseCode(err); code != wsconn.CloseSlowConsumer {
 				t.Fatalf("slow client closed with %d (%v), want 4008", code, err)
 			}
 			break
@@ -206,12 +207,12 @@ type counter struct {
 	ended        atomic.Bool
 }
 
-func count(t *testing.T, c *wsconn.Client) *counter {
+func count(t *testing.T, c *client.Conn) *counter {
 	n := &counter{}
 	go func() {
 		defer n.ended.Store(true)
 		for {
-			_, raw, err := c.Conn().ReadMessage()
+			_, raw, err := c.WebSocket().ReadMessage()
 			if err != nil {
 				return
 			}
@@ -254,9 +255,9 @@ func TestShutdownSends1001ToAll(t *testing.T) {
 	url := h.Origin.Add("/run", &enginetest.File{Data: enginetest.Bytes(4<<20, 1), Rate: 512 << 10})
 	tk := h.Add(map[string]any{"url": url})
 	h.WaitState(tk.ID, task.Downloading, 5*time.Second)
-	var clients []*wsconn.Client
+	var clients []*client.Conn
 	for range 3 {
-		clients = append(clients, dial(t, h, wsconn.ClientOptions{}))
+		clients = append(clients, dial(t, h, client.Options{}))
 	}
 	closed := make(chan struct{})
 	var wg, attached sync.WaitGroup
@@ -266,12 +267,12 @@ func TestShutdownSends1001ToAll(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			mirror := wsconn.NewMirror()
-			c.Conn().SetReadDeadline(time.Now().Add(10 * time.Second))
+			mirror := client.NewMirror()
+			c.WebSocket().SetReadDeadline(time.Now().Add(10 * time.Second))
 			for {
 				m, err := c.Read()
 				if err != nil {
-					if code := wsconn.CloseCode(err); code != 1001 {
+					if code := client.CloseCode(err); code != 1001 {
 						t.Errorf("client %d closed with %d (%v), want 1001", i, code, err)
 					}
 					// The running download was re-queued, and the client told,
@@ -297,33 +298,33 @@ func TestUpgradeRules(t *testing.T) {
 		c.Token = "tok"
 		c.AllowedOrigins = []string{"https://ui.example"}
 	})
-	try := func(opts wsconn.ClientOptions) error {
+	try := func(opts client.Options) error {
 		opts.Server = h.Srv.URL
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		c, err := wsconn.Dial(ctx, opts)
+		c, err := client.Dial(ctx, opts)
 		if err == nil {
 			c.Close()
 		}
 		return err
 	}
-	if err := try(wsconn.ClientOptions{}); err == nil || !strings.Contains(err.Error(), "401") {
+	if err := try(client.Options{}); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("no token: %v, want 401", err)
 	}
-	if err := try(wsconn.ClientOptions{Token: "tok"}); err != nil {
+	if err := try(client.Options{Token: "tok"}); err != nil {
 		t.Errorf("token header: %v", err)
 	}
 	resp, err := http.Get(strings.Replace(h.Srv.URL, "http", "http", 1) + "/api/ws?token=tok&protocol=klingon")
 	if err != nil || resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown protocol: %v %v, want 400", resp.StatusCode, err)
 	}
-	if err := try(wsconn.ClientOptions{Token: "tok", Origin: "https://evil.example"}); err == nil || !strings.Contains(err.Error(), "403") {
+	if err := try(client.Options{Token: "tok", Origin: "https://evil.example"}); err == nil || !strings.Contains(err.Error(), "403") {
 		t.Errorf("foreign origin: %v, want 403", err)
 	}
-	if err := try(wsconn.ClientOptions{Token: "tok", Origin: "https://ui.example"}); err != nil {
+	if err := try(client.Options{Token: "tok", Origin: "https://ui.example"}); err != nil {
 		t.Errorf("allowed origin: %v", err)
 	}
-	if err := try(wsconn.ClientOptions{Token: "tok", Origin: h.Srv.URL}); err != nil {
+	if err := try(client.Options{Token: "tok", Origin: h.Srv.URL}); err != nil {
 		t.Errorf("same-host origin: %v", err)
 	}
 	// ?token= works on the upgrade, where browsers cannot set headers.
@@ -362,7 +363,7 @@ func TestSlowButSteadyReaderGetsEveryFrameWhole(t *testing.T) {
 		if err != nil {
 			t.Fatalf("after %d tasks: %v", added, err)
 		}
-		var m wsconn.Message
+		var m client.Message
 		if err := json.Unmarshal(raw, &m); err != nil {
 			t.Fatalf("a frame arrived broken: %v", err)
 		}
@@ -391,7 +392,7 @@ func TestSyncAllOverTheQueueLimitStillArrives(t *testing.T) {
 	}
 	h.Call("POST", "/api/batches", map[string]any{"batch_name": "big", "meta": meta, "items": items}, &b)
 	h.Call("POST", "/api/downloads/batch/"+b.BatchID+"/pause", nil, nil)
-	c := dial(t, h, wsconn.ClientOptions{})
+	c := dial(t, h, client.Options{})
 	if m := next(t, c, 5*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 30 {
 		t.Fatalf("first message %s with %d tasks, want SYNC_ALL with 30", m.Type, len(m.Tasks))
 	}
@@ -400,7 +401,7 @@ func TestSyncAllOverTheQueueLimitStillArrives(t *testing.T) {
 func TestErrorsNeverOvertakeSyncAll(t *testing.T) {
 	h := enginetest.Start(t, nil)
 	for range 20 {
-		c := dial(t, h, wsconn.ClientOptions{})
+		c := dial(t, h, client.Options{})
 		c.SendRaw([]byte("garbage at once"))
 		if m := next(t, c, 5*time.Second); m.Type != "SYNC_ALL" {
 			t.Fatalf("first message %s, want SYNC_ALL", m.Raw)
@@ -425,7 +426,7 @@ func TestEveryStoredTaskIsInTheFirstSyncAllAfterARestart(t *testing.T) {
 	h.Call("POST", "/api/batches", map[string]any{"batch_name": "stored", "items": items}, &b)
 	h.Call("POST", "/api/downloads/batch/"+b.BatchID+"/pause", nil, nil)
 	h.Reopen()
-	c := dial(t, h, wsconn.ClientOptions{}) // at once: the engine is open
+	c := dial(t, h, client.Options{}) // at once: the engine is open
 	if m := next(t, c, 5*time.Second); m.Type != "SYNC_ALL" || len(m.Tasks) != 500 {
 		t.Fatalf("first SYNC_ALL after a restart has %d tasks, want 500", len(m.Tasks))
 	}
@@ -438,17 +439,17 @@ func TestPingsKeepAnsweringClientsAndDropSilentOnes(t *testing.T) {
 		c.WS = wsconn.DefaultLimits()
 		c.WS.PingEvery, c.WS.PongWait = 100*time.Millisecond, 400*time.Millisecond
 	})
-	answering := dial(t, h, wsconn.ClientOptions{})
+	answering := dial(t, h, client.Options{})
 	silent := dialSlow(t, h) // never reads, so never answers a ping
 
 	pings := 0
-	answering.Conn().SetPingHandler(func(data string) error {
+	answering.WebSocket().SetPingHandler(func(data string) error {
 		pings++
-		return answering.Conn().WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+		return answering.WebSocket().WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
 	})
 	deadline := time.Now().Add(1500 * time.Millisecond) // well past PongWait
 	for time.Now().Before(deadline) {
-		answering.Conn().SetReadDeadline(deadline)
+		answering.WebSocket().SetReadDeadline(deadline)
 		if _, err := answering.Read(); err != nil && time.Now().Before(deadline) {
 			t.Fatalf("an answering client was dropped: %v", err)
 		}

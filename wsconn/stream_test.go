@@ -12,7 +12,7 @@ import (
 	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
-	"github.com/fetchd/fetchd/wsconn"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
 // progressFields are the only fields a progress entry may carry besides id.
@@ -20,7 +20,7 @@ var progressFields = []string{"progress", "size", "downloaded", "speed", "eta"}
 
 func TestTasksDialectFieldForField(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	c := dial(t, h, wsconn.ClientOptions{})
+	c := dial(t, h, client.Options{})
 	sync0 := next(t, c, 2*time.Second)
 	if sync0.Type != "SYNC_ALL" || sync0.Tasks == nil || len(sync0.Tasks) != 0 || sync0.TS == 0 {
 		t.Fatalf("first message %s, want SYNC_ALL with tasks: []", sync0.Raw)
@@ -79,7 +79,7 @@ func TestClientsConvergeUnderConcurrentChanges(t *testing.T) {
 	h := enginetest.Start(t, func(c *engine.Config) { n := 6; c.Settings.MaxConcurrent = &n })
 	var watchers []*watcher
 	for range 3 {
-		watchers = append(watchers, watch(t, dial(t, h, wsconn.ClientOptions{})))
+		watchers = append(watchers, watch(t, dial(t, h, client.Options{})))
 	}
 
 	const n = 36
@@ -108,7 +108,7 @@ func TestClientsConvergeUnderConcurrentChanges(t *testing.T) {
 			}
 		}()
 		if i == n/2 { // one client joins in the middle of it all
-			watchers = append(watchers, watch(t, dial(t, h, wsconn.ClientOptions{})))
+			watchers = append(watchers, watch(t, dial(t, h, client.Options{})))
 		}
 	}
 	wg.Wait()
@@ -139,7 +139,7 @@ func TestClientsConvergeUnderConcurrentChanges(t *testing.T) {
 
 func TestBatchCadenceAndStats(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	w := watch(t, dial(t, h, wsconn.ClientOptions{}))
+	w := watch(t, dial(t, h, client.Options{}))
 	var ids []string
 	for i := range 3 {
 		url := h.Origin.Add(fmt.Sprintf("/s%d", i), &enginetest.File{Data: enginetest.Bytes(800<<10, uint64(i)), Rate: 256 << 10})
@@ -188,7 +188,7 @@ func TestBatchCadenceAndStats(t *testing.T) {
 	}
 }
 
-func mustMessages(w *watcher) []wsconn.Message { m, _ := w.messages(); return m }
+func mustMessages(w *watcher) []client.Message { m, _ := w.messages(); return m }
 
 func meanGap(ts []time.Time) time.Duration {
 	if len(ts) < 2 {
@@ -207,10 +207,10 @@ func TestFollowReconnectsAndResubscribes(t *testing.T) {
 	h.Add(map[string]any{"url": h.Origin.Add("/other", &enginetest.File{Data: []byte("o"), Gate: gate})})
 
 	var mu sync.Mutex
-	mirror, syncs := wsconn.NewMirror(), 0
+	mirror, syncs := client.NewMirror(), 0
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go wsconn.Follow(ctx, wsconn.ClientOptions{Server: h.Srv.URL, Subscriptions: []string{watched.ID}}, func(m wsconn.Message) {
+	go client.Follow(ctx, client.Options{Server: h.Srv.URL, Subscriptions: []string{watched.ID}}, func(m client.Message) {
 		mu.Lock()
 		defer mu.Unlock()
 		if m.Type == "SYNC_ALL" {

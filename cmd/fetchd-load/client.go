@@ -12,7 +12,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/fetchd/fetchd/wsconn"
+	wsclient "github.com/fetchd/fetchd/wsconn/client"
 )
 
 // role is what one client does.
@@ -28,13 +28,13 @@ type role struct {
 type client struct {
 	id   int
 	role role
-	opts wsconn.ClientOptions
+	opts wsclient.Options
 	st   *stats
 
 	self   *actor.PID
-	conn   *wsconn.Client // the actor's
-	live   atomic.Bool    // connected and not yet closed
-	mirror *wsconn.Mirror // verify only; under mu
+	conn   *wsclient.Conn   // the actor's
+	live   atomic.Bool      // connected and not yet closed
+	mirror *wsclient.Mirror // verify only; under mu
 	closed chan struct{}
 
 	mu        sync.Mutex
@@ -48,7 +48,7 @@ type client struct {
 
 type (
 	dialed struct {
-		conn *wsconn.Client
+		conn *wsclient.Conn
 		err  error
 		took time.Duration
 	}
@@ -63,7 +63,7 @@ func (c *client) Receive(ctx actor.Context) {
 			start := time.Now()
 			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			conn, err := wsconn.Dial(dctx, c.opts)
+			conn, err := wsclient.Dial(dctx, c.opts)
 			root.Send(self, dialed{conn, err, time.Since(start)})
 		}()
 	case dialed:
@@ -98,7 +98,7 @@ func (c *client) read() {
 		if err != nil {
 			c.live.Store(false)
 			c.mu.Lock()
-			c.closeCode = wsconn.CloseCode(err)
+			c.closeCode = wsclient.CloseCode(err)
 			c.mu.Unlock()
 			c.st.closes.add(c.closeCode)
 			return
@@ -185,8 +185,8 @@ func peek(raw []byte, events bool) (string, int64) {
 	return typ, ts
 }
 
-func decode(raw []byte) (wsconn.Message, error) {
-	var m wsconn.Message
+func decode(raw []byte) (wsclient.Message, error) {
+	var m wsclient.Message
 	err := json.Unmarshal(raw, &m)
 	m.Raw = raw
 	return m, err
@@ -195,8 +195,8 @@ func decode(raw []byte) (wsconn.Message, error) {
 // readInto reads the next message into *buf, reusing its memory: thousands
 // of clients reading every message must not turn the harness into a garbage
 // collector benchmark.
-func readInto(c *wsconn.Client, buf *[]byte) ([]byte, error) {
-	_, r, err := c.Conn().NextReader()
+func readInto(c *wsclient.Conn, buf *[]byte) ([]byte, error) {
+	_, r, err := c.WebSocket().NextReader()
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/fetchd/fetchd/engine/task"
-	"github.com/fetchd/fetchd/wsconn"
+	wsclient "github.com/fetchd/fetchd/wsconn/client"
 )
 
 // drive runs one load test from start to report.
@@ -138,13 +138,13 @@ func plan(o *options, base, batchID string, taskIDs []string, st *stats) []*clie
 			r.verify = true
 			verified++
 		}
-		opts := wsconn.ClientOptions{Server: base, Token: o.token}
+		opts := wsclient.Options{Server: base, Token: o.token}
 		if r.events {
 			opts.Protocol = "events"
 		}
 		out[i] = &client{id: i, role: r, opts: opts, st: st, closed: make(chan struct{})}
 		if r.verify {
-			out[i].mirror = wsconn.NewMirror()
+			out[i].mirror = wsclient.NewMirror()
 		}
 	}
 	return out

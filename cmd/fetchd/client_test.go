@@ -16,7 +16,7 @@ import (
 	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
-	"github.com/fetchd/fetchd/wsconn"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
 type cliRun struct {
@@ -447,9 +447,9 @@ func testView(tty bool) (*watchView, *bytes.Buffer, *time.Time) {
 	return v, &out, &clock
 }
 
-func msgWith(t *testing.T, typ string, tasks ...any) wsconn.Message {
+func msgWith(t *testing.T, typ string, tasks ...any) client.Message {
 	t.Helper()
-	m := wsconn.Message{Type: typ}
+	m := client.Message{Type: typ}
 	for _, tk := range tasks {
 		raw, err := json.Marshal(tk)
 		if err != nil {
@@ -505,8 +505,8 @@ func TestWatchPlainProgressLines(t *testing.T) {
 
 	// A state change is one line at once; a removal names the file.
 	failed := map[string]any{"id": running.ID, "state": "FAILED", "error_message": "HTTP 404"}
-	v.apply(wsconn.Message{Type: "TASK_UPDATED", Task: mustJSON(t, failed)})
-	v.apply(wsconn.Message{Type: "TASK_REMOVED", TaskID: running.ID})
+	v.apply(client.Message{Type: "TASK_UPDATED", Task: mustJSON(t, failed)})
+	v.apply(client.Message{Type: "TASK_REMOVED", TaskID: running.ID})
 	s := out.String()
 	if !strings.Contains(s, running.ID+" file1.bin DOWNLOADING -> FAILED: HTTP 404\n") || !strings.Contains(s, running.ID+" file1.bin removed\n") {
 		t.Fatalf("state change and removal:\n%s", s)
@@ -546,7 +546,7 @@ func TestWatchTerminalFrames(t *testing.T) {
 		tasks = append(tasks, fakeTask(i, task.Completed, 1<<10, 1<<10))
 	}
 	v.apply(msgWith(t, "SYNC_ALL", tasks...))
-	v.apply(wsconn.Message{Type: "ENGINE_STATS", Stats: &task.Stats{ActiveDownloads: 1, Queued: 1, Completed: 7, TotalSpeed: 2 << 20}})
+	v.apply(client.Message{Type: "ENGINE_STATS", Stats: &task.Stats{ActiveDownloads: 1, Queued: 1, Completed: 7, TotalSpeed: 2 << 20}})
 	out.Reset()
 	v.tick()
 	frame := out.String()

@@ -15,7 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/fetchd/fetchd/engine/task"
-	"github.com/fetchd/fetchd/wsconn"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
 const (
@@ -37,7 +37,7 @@ func setupWatch(fs *flag.FlagSet) func(c *cli, args []string) int {
 			return c.fail(err)
 		}
 		v := newWatchView(c.stdout, !*plain && isTerminal(c.stdout), c.api.base)
-		v.run(c.ctx, wsconn.ClientOptions{Server: c.api.base, Token: c.api.token})
+		v.run(c.ctx, client.Options{Server: c.api.base, Token: c.api.token})
 		return 0
 	}
 }
@@ -61,7 +61,7 @@ type watchView struct {
 	now    func() time.Time
 	size   func() (cols, rows int)
 
-	mirror   *wsconn.Mirror
+	mirror   *client.Mirror
 	seen     map[string]seenTask // what each task last looked like here
 	stats    *task.Stats
 	synced   bool      // a SYNC_ALL has arrived
@@ -83,17 +83,17 @@ func newWatchView(out io.Writer, tty bool, server string) *watchView {
 	return &watchView{
 		out: out, tty: tty, server: server, now: time.Now,
 		size:   func() (int, int) { return termSize(out) },
-		mirror: wsconn.NewMirror(), seen: map[string]seenTask{},
+		mirror: client.NewMirror(), seen: map[string]seenTask{},
 	}
 }
 
 // run follows the daemon until ctx is done.
-func (v *watchView) run(ctx context.Context, opts wsconn.ClientOptions) {
-	msgs := make(chan wsconn.Message, 256)
+func (v *watchView) run(ctx context.Context, opts client.Options) {
+	msgs := make(chan client.Message, 256)
 	followed := make(chan struct{})
 	go func() {
 		defer close(followed)
-		wsconn.Follow(ctx, opts, func(m wsconn.Message) {
+		client.Follow(ctx, opts, func(m client.Message) {
 			select {
 			case msgs <- m:
 			case <-ctx.Done():
@@ -144,7 +144,7 @@ func (v *watchView) end() {
 }
 
 // apply folds one message into the view.
-func (v *watchView) apply(m wsconn.Message) {
+func (v *watchView) apply(m client.Message) {
 	now := v.now()
 	v.lastMsg = now
 	if v.lost {
@@ -241,7 +241,7 @@ func stateNote(t *task.Task) string {
 }
 
 // touchedIDs lists the tasks a message may change (not for SYNC_ALL).
-func touchedIDs(m wsconn.Message) []string {
+func touchedIDs(m client.Message) []string {
 	var head struct {
 		ID string `json:"id"`
 	}

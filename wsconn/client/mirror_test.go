@@ -1,4 +1,4 @@
-package wsconn
+package client
 
 import (
 	"encoding/json"

@@ -1,4 +1,6 @@
-package wsconn
+// Package client is the Go client of a fetchd daemon's WebSocket: a
+// connection, a Mirror of the tasks, and Follow, which reconnects.
+package client
 
 import (
 	"context"
@@ -13,13 +15,10 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/fetchd/fetchd/engine/backoff"
-	"github.com/fetchd/fetchd/engine/task"
 )
 
-// ClientOptions say where and how to connect.
-type ClientOptions struct {
+// Options say where and how to connect.
+type Options struct {
 	Server   string // the daemon's base URL (http://host:port) or a ws:// URL of /api/ws
 	Token    string
 	Protocol string // "tasks" (default) or "events"
@@ -29,31 +28,14 @@ type ClientOptions struct {
 	Subscriptions []string
 }
 
-// Message is one server message of the tasks dialect. Which fields are set
-// depends on Type; Tasks and Task hold full objects in SYNC_ALL and
-// TASK_ADDED, and partial ones (id plus changed fields) in TASK_BATCH_UPDATE
-// and TASK_UPDATED.
-type Message struct {
-	Type       string            `json:"type"`
-	TS         int64             `json:"ts"`
-	Tasks      []json.RawMessage `json:"tasks"`
-	Task       json.RawMessage   `json:"task"`
-	TaskID     string            `json:"task_id"`
-	Stats      *task.Stats       `json:"stats"`
-	Action     string            `json:"action"`
-	DownloadID string            `json:"download_id"`
-	Message    string            `json:"message"`
-	Raw        []byte            `json:"-"`
-}
-
-// Client is one connection to a daemon.
-type Client struct {
+// Conn is one WebSocket connection to a daemon.
+type Conn struct {
 	ws *websocket.Conn
 	mu sync.Mutex // one writer at a time
 }
 
-// Endpoint turns a daemon base URL into the WebSocket URL for opts.
-func Endpoint(opts ClientOptions) (string, error) {
+// wsURL turns a daemon base URL into the WebSocket URL for opts.
+func wsURL(opts Options) (string, error) {
 	u, err := url.Parse(opts.Server)
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("bad server address %q", opts.Server)
@@ -78,8 +60,8 @@ func Endpoint(opts ClientOptions) (string, error) {
 }
 
 // Dial opens a connection.
-func Dial(ctx context.Context, opts ClientOptions) (*Client, error) {
-	endpoint, err := Endpoint(opts)
+func Dial(ctx context.Context, opts Options) (*Conn, error) {
+	endpoint, err := wsURL(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +85,7 @@ func Dial(ctx context.Context, opts ClientOptions) (*Client, error) {
 		}
 		return nil, fmt.Errorf("connect to %s: %w", endpoint, err)
 	}
-	c := &Client{ws: ws}
+	c := &Conn{ws: ws}
 	for _, id := range opts.Subscriptions {
 		if err := c.Subscribe(id); err != nil {
 			ws.Close()
@@ -126,7 +108,7 @@ const silentFor = 75 * time.Second
 
 // Read returns the next message. A closed connection is a *websocket.CloseError
 // when the server said why (see CloseCode).
-func (c *Client) Read() (Message, error) {
+func (c *Conn) Read() (Message, error) {
 	_, raw, err := c.ws.ReadMessage()
 	if err != nil {
 		return Message{}, err
@@ -142,28 +124,28 @@ func (c *Client) Read() (Message, error) {
 
 // Subscribe limits the connection to a task or batch id (and any others
 // subscribed to).
-func (c *Client) Subscribe(id string) error { return c.send("subscribe:download", id) }
+func (c *Conn) Subscribe(id string) error { return c.send("subscribe:download", id) }
 
 // Unsubscribe removes an id from the connection's set.
-func (c *Client) Unsubscribe(id string) error { return c.send("unsubscribe:download", id) }
+func (c *Conn) Unsubscribe(id string) error { return c.send("unsubscribe:download", id) }
 
-func (c *Client) send(event, id string) error {
+func (c *Conn) send(event, id string) error {
 	raw, _ := json.Marshal(map[string]any{"event": event, "data": map[string]string{"downloadId": id}})
 	return c.SendRaw(raw)
 }
 
 // SendRaw sends a text frame as it is.
-func (c *Client) SendRaw(raw []byte) error {
+func (c *Conn) SendRaw(raw []byte) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.ws.WriteMessage(websocket.TextMessage, raw)
 }
 
-// Conn exposes the underlying connection, for deadlines and tests.
-func (c *Client) Conn() *websocket.Conn { return c.ws }
+// WebSocket exposes the underlying connection, for deadlines and tests.
+func (c *Conn) WebSocket() *websocket.Conn { return c.ws }
 
 // Close closes the connection.
-func (c *Client) Close() error { return c.ws.Close() }
+func (c *Conn) Close() error { return c.ws.Close() }
 
 // CloseCode is the code of the close frame behind err, or 0.
 func CloseCode(err error) int {
@@ -172,37 +154,4 @@ func CloseCode(err error) int {
 		return ce.Code
 	}
 	return 0
-}
-
-// Follow keeps a connection open, reconnecting with exponential back-off and
-// jitter, and hands every message to fn. Each new connection starts with a
-// SYNC_ALL, so a Mirror fed by fn resynchronises by itself, and renews
-// opts.Subscriptions. A connection on
-// which the server's pings stop is dropped and redialled. It returns when
-// ctx is done.
-func Follow(ctx context.Context, opts ClientOptions, fn func(Message)) error {
-	redial := backoff.Policy{Base: 250 * time.Millisecond, Max: 30 * time.Second}
-	for attempt := 0; ; attempt++ {
-		c, err := Dial(ctx, opts)
-		if err == nil {
-			stop := context.AfterFunc(ctx, func() { c.Close() })
-			for {
-				m, rerr := c.Read()
-				if rerr != nil {
-					break
-				}
-				if m.Type == "SYNC_ALL" {
-					attempt = 0
-				}
-				fn(m)
-			}
-			stop()
-			c.Close()
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(redial.Delay(attempt)):
-		}
-	}
 }
