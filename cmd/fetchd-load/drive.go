@@ -21,14 +21,14 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 		return nil, err
 	}
 	defer d.stop()
-	api := rest{base: d.base, token: o.token}
+	api := &wsclient.REST{Server: d.base, Token: o.token}
 	rampTime := time.Duration(float64(o.conns)/float64(o.ramp)*float64(time.Second)) + 10*time.Second
 	org, err := startOrigin(o.rate, o.rate*int((rampTime+o.duration+time.Minute).Seconds()))
 	if err != nil {
 		return nil, err
 	}
 	defer org.close()
-	batchID, taskIDs, err := startDownloads(api, org, o.downloads)
+	batchID, taskIDs, err := startDownloads(ctx, api, org, o.downloads)
 	if err != nil {
 		return nil, fmt.Errorf("start downloads: %w", err)
 	}
@@ -96,7 +96,7 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	res.countBatches(clients, st)
 
 	// Quiesce and compare the verifying clients with the server.
-	if err := res.verify(api, clients, o.downloads); err != nil {
+	if err := res.verify(ctx, api, clients, o.downloads); err != nil {
 		fmt.Fprintln(stderr, "fetchd-load: verify:", err)
 	}
 	// Let the stalled clients read again: what reaches them is what was
@@ -167,15 +167,15 @@ func waitClosed(clients []*client, which func(*client) bool, within time.Duratio
 // verify pauses every download, then compares each verifying client's map
 // with GET /api/downloads until they agree (the contract promises it a
 // quiet second after the last change) or 15 s pass.
-func (r *result) verify(api rest, clients []*client, downloads int) error {
-	if err := api.do("POST", "/api/downloads/pause-all", nil, nil); err != nil {
+func (r *result) verify(ctx context.Context, api *wsclient.REST, clients []*client, downloads int) error {
+	if _, err := api.ActAll(ctx, task.Pause); err != nil {
 		return err
 	}
 	start := time.Now()
 	var page struct{ Downloads []task.Task }
 	for {
 		time.Sleep(500 * time.Millisecond)
-		if err := api.do("GET", fmt.Sprintf("/api/downloads?limit=%d", max(downloads, 1)), nil, &page); err != nil {
+		if err := api.Do(ctx, "GET", fmt.Sprintf("/api/downloads?limit=%d", max(downloads, 1)), nil, &page); err != nil {
 			return err
 		}
 		r.Verified, r.VerifyMismatches = mismatches(clients, page.Downloads)

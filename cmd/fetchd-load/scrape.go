@@ -5,16 +5,18 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	wsclient "github.com/fetchd/fetchd/wsconn/client"
 )
 
 // scrapeSlowCloses reads the daemon's count of 4008 closes from /metrics.
-func scrapeSlowCloses(api rest) int {
-	req, err := http.NewRequest("GET", api.base+"/metrics", nil)
+func scrapeSlowCloses(api *wsclient.REST) int {
+	req, err := http.NewRequest("GET", api.Server+"/metrics", nil)
 	if err != nil {
 		return -1
 	}
-	if api.token != "" {
-		req.Header.Set("Authorization", "Bearer "+api.token)
+	if api.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+api.Token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

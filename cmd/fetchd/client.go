@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/wsconn/client"
 )
 
 // defaultServer is where the client looks for the daemon unless told otherwise.
@@ -177,7 +179,7 @@ func (cmd *clientCmd) execute(ctx context.Context, args []string, stdout, stderr
 	}
 	c := &cli{
 		ctx: ctx, stdout: stdout, stderr: stderr, cmd: cmd,
-		api: &apiClient{base: base, token: token, hc: &http.Client{Timeout: 30 * time.Second}},
+		api: &client.REST{Server: base, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}, UserAgent: "fetchd-client/" + engine.Version},
 	}
 	return run(c, pos)
 }
@@ -230,37 +232,55 @@ type cli struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
 	cmd            *clientCmd
-	api            *apiClient
+	api            *client.REST
 }
 
 func (c *cli) usage(msg string) int { return c.cmd.usageError(c.stderr, msg) }
 
 // fail reports err as `fetchd: <message>` and returns exit code 1.
 func (c *cli) fail(err error) int {
-	fmt.Fprintln(c.stderr, "fetchd:", describe(err))
+	fmt.Fprintln(c.stderr, "fetchd:", c.describe(err))
 	return 1
 }
 
 // failFor reports an error about one of several subjects (an id, a URL).
 func (c *cli) failFor(subject string, several bool, err error) {
 	if several {
-		fmt.Fprintf(c.stderr, "fetchd: %s: %s\n", subject, describe(err))
+		fmt.Fprintf(c.stderr, "fetchd: %s: %s\n", subject, c.describe(err))
 		return
 	}
-	fmt.Fprintln(c.stderr, "fetchd:", describe(err))
+	fmt.Fprintln(c.stderr, "fetchd:", c.describe(err))
 }
 
-func describe(err error) string {
-	if errors.Is(err, context.Canceled) {
+// describe words err for the terminal, with a hint at the flag to fix.
+func (c *cli) describe(err error) string {
+	var unreachable *client.UnreachableError
+	var status *client.StatusError
+	switch {
+	case errors.Is(err, context.Canceled):
 		return "interrupted"
+	case errors.As(err, &unreachable):
+		hint := "check --server or FETCHD_SERVER"
+		if unreachable.Refused() {
+			hint = "is it running? start it with: fetchd"
+		}
+		return fmt.Sprintf("cannot reach the daemon at %s (%s): %s", unreachable.Server, unreachable.Reason(), hint)
+	case errors.As(err, &status) && status.Status == http.StatusUnauthorized && c.api.Token != "":
+		return "the daemon refused the token: check --token or FETCHD_TOKEN"
+	case errors.As(err, &status) && status.Status == http.StatusUnauthorized:
+		return "the daemon requires a token: pass --token or set FETCHD_TOKEN"
+	case errors.As(err, &status) && status.FromDaemon():
+		return status.Message
+	case errors.As(err, &status):
+		return fmt.Sprintf("%s %s answered %d %s: is --server pointing at fetchd?", status.Method, status.URL, status.Status, http.StatusText(status.Status))
 	}
 	return err.Error()
 }
 
 // fatal reports whether err makes further requests pointless.
 func fatal(err error) bool {
-	var unreachable *unreachableError
-	var status *statusError
-	return errors.As(err, &unreachable) || (errors.As(err, &status) && status.status == http.StatusUnauthorized) ||
+	var unreachable *client.UnreachableError
+	var status *client.StatusError
+	return errors.As(err, &unreachable) || (errors.As(err, &status) && status.Status == http.StatusUnauthorized) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

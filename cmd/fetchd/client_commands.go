@@ -30,12 +30,8 @@ func setupAdd(fs *flag.FlagSet) func(c *cli, args []string) int {
 			for _, u := range urls {
 				req.Items = append(req.Items, task.BatchItem{URL: u})
 			}
-			var ans struct {
-				BatchID   string      `json:"batch_id"`
-				BatchName string      `json:"batch_name"`
-				Tasks     []task.Task `json:"tasks"`
-			}
-			if err := c.api.call(c.ctx, "POST", "/api/batches", req, &ans); err != nil {
+			ans, err := c.api.AddBatch(c.ctx, req)
+			if err != nil {
 				return c.fail(err)
 			}
 			fmt.Fprintf(c.stdout, "added batch %s %q with %d downloads\n", ans.BatchID, ans.BatchName, len(ans.Tasks))
@@ -47,8 +43,8 @@ func setupAdd(fs *flag.FlagSet) func(c *cli, args []string) int {
 		code := 0
 		for _, u := range urls {
 			req := task.AddRequest{URL: u, Filename: *filename, Destination: *dest, Priority: *priority, BatchName: *batch, Force: *force}
-			var t task.Task
-			if err := c.api.call(c.ctx, "POST", "/api/downloads", req, &t); err != nil {
+			t, err := c.api.Add(c.ctx, req)
+			if err != nil {
 				c.failFor(u, len(urls) > 1, err)
 				if fatal(err) {
 					return 1
@@ -90,7 +86,7 @@ func setupList(fs *flag.FlagSet) func(c *cli, args []string) int {
 			q.Set("batch_id", id)
 		}
 		if *asJSON {
-			raw, err := c.api.listRaw(c.ctx, q)
+			raw, err := c.api.ListRaw(c.ctx, q)
 			if err != nil {
 				return c.fail(err)
 			}
@@ -104,7 +100,7 @@ func setupList(fs *flag.FlagSet) func(c *cli, args []string) int {
 			fmt.Fprintf(c.stdout, "%s\n", out)
 			return 0
 		}
-		tasks, err := c.api.list(c.ctx, q)
+		tasks, err := c.api.List(c.ctx, q)
 		if err != nil {
 			return c.fail(err)
 		}
@@ -137,19 +133,19 @@ func actionCmd(a task.Action, done, summary, help string, withAll bool) *clientC
 				if len(args) > 0 {
 					return c.usage("--all takes no IDs")
 				}
-				var ans struct{ Affected int }
-				if err := c.api.call(c.ctx, "POST", "/api/downloads/"+string(a)+"-all", nil, &ans); err != nil {
+				n, err := c.api.ActAll(c.ctx, a)
+				if err != nil {
 					return c.fail(err)
 				}
-				fmt.Fprintf(c.stdout, "%s %d downloads\n", done, ans.Affected)
+				fmt.Fprintf(c.stdout, "%s %d downloads\n", done, n)
 				return 0
 			}
 			if len(args) == 0 {
 				return c.usage("no ID given")
 			}
 			return c.eachTarget(args, func(tg target) error {
-				var t task.Task
-				if err := c.api.call(c.ctx, "POST", "/api/downloads/"+url.PathEscape(tg.id)+"/"+string(a), nil, &t); err != nil {
+				t, err := c.api.Act(c.ctx, tg.id, a)
+				if err != nil {
 					return err
 				}
 				fmt.Fprintf(c.stdout, "%s %s %s (%s)\n", done, shortID(t.ID), taskName(&t), t.State)
@@ -192,11 +188,7 @@ func setupRemove(fs *flag.FlagSet) func(c *cli, args []string) int {
 			return c.usage("no ID given")
 		}
 		return c.eachTarget(args, func(tg target) error {
-			path := "/api/downloads/" + url.PathEscape(tg.id)
-			if *deleteFiles {
-				path += "?delete_files=true"
-			}
-			if err := c.api.call(c.ctx, "DELETE", path, nil, nil); err != nil {
+			if err := c.api.Remove(c.ctx, tg.id, *deleteFiles); err != nil {
 				return err
 			}
 			line := "removed " + shortID(tg.id)

@@ -55,7 +55,7 @@ func (c *cli) resolve(args []string) ([]target, error) {
 		}
 		if !listed {
 			var err error
-			if tasks, err = c.api.list(c.ctx, nil); err != nil {
+			if tasks, err = c.api.List(c.ctx, nil); err != nil {
 				return nil, err
 			}
 			listed = true
@@ -84,14 +84,12 @@ func (c *cli) resolveBatch(arg string) (string, error) {
 	if isFullID(arg) {
 		return strings.ToLower(arg), nil
 	}
-	var ans struct {
-		Batches []task.BatchSummary `json:"batches"`
-	}
-	if err := c.api.call(c.ctx, "GET", "/api/downloads/batches", nil, &ans); err != nil {
+	batches, err := c.api.Batches(c.ctx)
+	if err != nil {
 		return "", err
 	}
 	var byName, byPrefix []string
-	for _, b := range ans.Batches {
+	for _, b := range batches {
 		if b.BatchName == arg {
 			byName = append(byName, b.BatchID)
 		}

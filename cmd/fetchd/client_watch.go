@@ -33,11 +33,11 @@ func setupWatch(fs *flag.FlagSet) func(c *cli, args []string) int {
 		}
 		// The WebSocket client retries in silence; one REST call first turns
 		// a wrong address or token into a clear message.
-		if err := c.api.call(c.ctx, "GET", "/api/downloads/stats", nil, nil); err != nil {
+		if err := c.api.Do(c.ctx, "GET", "/api/downloads/stats", nil, nil); err != nil {
 			return c.fail(err)
 		}
-		v := newWatchView(c.stdout, !*plain && isTerminal(c.stdout), c.api.base)
-		v.run(c.ctx, client.Options{Server: c.api.base, Token: c.api.token})
+		v := newWatchView(c.stdout, !*plain && isTerminal(c.stdout), c.api.Server)
+		v.run(c.ctx, client.Options{Server: c.api.Server, Token: c.api.Token})
 		return 0
 	}
 }

@@ -1,5 +1,6 @@
-// Package client is the Go client of a fetchd daemon's WebSocket: a
-// connection, a Mirror of the tasks, and Follow, which reconnects.
+// Package client is the Go client of a fetchd daemon: REST for its API, and
+// for its WebSocket a connection, a Mirror of the tasks, and Follow, which
+// reconnects.
 package client
 
 import (
