@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"cmp"
@@ -7,12 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/mattn/go-isatty"
 
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/wsconn/client"
@@ -25,9 +22,9 @@ const (
 	silenceLimit  = 6 * time.Second // ENGINE_STATS comes every 2 s: this long without a word, the link is down
 )
 
-func setupWatch(fs *flag.FlagSet) func(c *cli, args []string) int {
+func setupWatch(fs *flag.FlagSet) func(c *invocation, args []string) int {
 	plain := fs.Bool("plain", false, "print plain lines even on a terminal")
-	return func(c *cli, args []string) int {
+	return func(c *invocation, args []string) int {
 		if len(args) > 0 {
 			return c.usage(fmt.Sprintf("unexpected argument %q", args[0]))
 		}
@@ -40,15 +37,6 @@ func setupWatch(fs *flag.FlagSet) func(c *cli, args []string) int {
 		v.run(c.ctx, client.Options{Server: c.api.Server, Token: c.api.Token})
 		return 0
 	}
-}
-
-// isTerminal reports whether w is a terminal that understands cursor movement.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || getenv("TERM") == "dumb" {
-		return false
-	}
-	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
 // watchView follows the tasks dialect: on a terminal it redraws a frame of
@@ -336,139 +324,4 @@ func (v *watchView) logf(format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(v.out, "%s  %s\n", v.now().Format(time.RFC3339), fmt.Sprintf(format, args...))
-}
-
-// draw replaces the last frame with the current one.
-func (v *watchView) draw() {
-	cols, rows := v.size()
-	lines := v.frame(cols, rows)
-	var b strings.Builder
-	switch {
-	case v.drawn > 0 && cols != v.lastCols:
-		// The old frame may have wrapped: start again from a clear screen.
-		b.WriteString("\x1b[H\x1b[2J")
-	case v.drawn > 0:
-		fmt.Fprintf(&b, "\r\x1b[%dA", v.drawn)
-	}
-	for _, l := range lines {
-		b.WriteString(l)
-		b.WriteString("\x1b[K\n")
-	}
-	b.WriteString("\x1b[J")
-	io.WriteString(v.out, b.String())
-	v.drawn, v.lastCols, v.dirty = len(lines), cols, false
-}
-
-// frame is the text of one redraw: a summary line, then one line per task,
-// as many as fit in rows; no line reaches the last column.
-func (v *watchView) frame(cols, rows int) []string {
-	width := max(cols-1, 20)
-	lines := []string{truncate(v.summary(), width)}
-	tasks := v.sorted()
-	room := max(rows-3, 1) // the summary, a line of "more", and the cursor's line
-	hidden := 0
-	if len(tasks) > room {
-		hidden = len(tasks) - room
-		tasks = mostRelevant(tasks, room)
-	}
-	for _, t := range tasks {
-		lines = append(lines, truncate(taskLine(t, width), width))
-	}
-	if hidden > 0 {
-		lines = append(lines, truncate(fmt.Sprintf("… and %d more (fetchd ls lists them all)", hidden), width))
-	}
-	return lines
-}
-
-// summary is the frame's first line: the link, then ENGINE_STATS.
-func (v *watchView) summary() string {
-	switch {
-	case !v.synced:
-		return "connecting to " + v.server + " …"
-	case v.lost:
-		return "lost " + v.server + ": reconnecting …"
-	}
-	s := v.stats
-	if s == nil { // until the first ENGINE_STATS, count what is known
-		s = &task.Stats{}
-		for _, t := range v.mirror.Tasks {
-			s.Count(&t)
-		}
-	}
-	line := fmt.Sprintf("%s  %d active, %d queued, %d paused, %d completed, %d failed",
-		v.server, s.ActiveDownloads, s.Queued, s.Paused, s.Completed, s.Failed)
-	if s.Cancelled > 0 {
-		line += fmt.Sprintf(", %d cancelled", s.Cancelled)
-	}
-	if sp := humanSpeed(s.TotalSpeed); sp != "" {
-		line += "  " + sp
-	}
-	return line
-}
-
-// mostRelevant keeps n tasks: running ones first, then waiting, queued,
-// paused, failed, and the most recently finished; in creation order.
-func mostRelevant(tasks []*task.Task, n int) []*task.Task {
-	rank := func(t *task.Task) int {
-		switch t.State {
-		case task.Starting, task.Downloading:
-			return 0
-		case task.Waiting:
-			return 1
-		case task.Queued:
-			return 2
-		case task.Paused:
-			return 3
-		case task.Failed:
-			return 4
-		}
-		return 5
-	}
-	finished := func(t *task.Task) time.Time {
-		if t.CompletedAt != nil {
-			return *t.CompletedAt
-		}
-		return t.CreatedAt
-	}
-	byRank := slices.Clone(tasks)
-	slices.SortStableFunc(byRank, func(a, b *task.Task) int {
-		if c := cmp.Compare(rank(a), rank(b)); c != 0 || rank(a) < 5 {
-			return c
-		}
-		return finished(b).Compare(finished(a))
-	})
-	keep := make(map[*task.Task]bool, n)
-	for _, t := range byRank[:n] {
-		keep[t] = true
-	}
-	return slices.DeleteFunc(slices.Clone(tasks), func(t *task.Task) bool { return !keep[t] })
-}
-
-// taskLine is one task in a frame of width columns:
-// id, bar, percentage, speed, ETA, state, name.
-func taskLine(t *task.Task, width int) string {
-	const fixed = 8 + 2 + 2 + 1 + 6 + 2 + 12 + 2 + 9 + 2 + 11 + 2 // all but the bar's cells and the name
-	rest := width - fixed
-	bar := 0
-	if rest >= 20 {
-		bar = min(max(rest/3, 10), 30)
-	}
-	speed, eta := "", ""
-	if t.State.Active() {
-		speed = humanSpeed(t.Speed)
-		if e := humanETA(t.ETA); e != "" {
-			eta = "eta " + e
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%-8s  ", shortID(t.ID))
-	if bar > 0 {
-		pct := t.Progress
-		if t.State == task.Completed {
-			pct = 100
-		}
-		b.WriteString(progressBar(pct, bar) + " ")
-	}
-	fmt.Fprintf(&b, "%6s  %12s  %9s  %-11s  %s", percent(t), speed, eta, t.State, truncate(displayName(t), max(rest-bar, 1)))
-	return b.String()
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -43,7 +43,7 @@ type target struct {
 
 // resolve turns arguments into task ids: a full id as it is, anything else as
 // a prefix that must match exactly one task.
-func (c *cli) resolve(args []string) ([]target, error) {
+func (c *invocation) resolve(args []string) ([]target, error) {
 	out := make([]target, len(args))
 	var tasks []task.Task
 	listed := false
@@ -80,7 +80,7 @@ func (c *cli) resolve(args []string) ([]target, error) {
 
 // resolveBatch turns --batch into a batch id: a full id, a unique prefix of
 // one, or a batch name.
-func (c *cli) resolveBatch(arg string) (string, error) {
+func (c *invocation) resolveBatch(arg string) (string, error) {
 	if isFullID(arg) {
 		return strings.ToLower(arg), nil
 	}
@@ -108,4 +108,29 @@ func (c *cli) resolveBatch(arg string) (string, error) {
 		return "", fmt.Errorf("%q is the start of %d batch ids: give more of it", arg, len(byPrefix))
 	}
 	return "", fmt.Errorf("no batch is called %q or has an id starting with it", arg)
+}
+
+// eachTarget resolves args and applies fn to each, reporting failures and
+// going on with the rest unless the daemon is out of reach.
+func (c *invocation) eachTarget(args []string, fn func(target) error) int {
+	for _, a := range args {
+		if a == "" {
+			return c.usage("an ID cannot be empty")
+		}
+	}
+	targets, err := c.resolve(args)
+	if err != nil {
+		return c.fail(err)
+	}
+	code := 0
+	for _, tg := range targets {
+		if err := fn(tg); err != nil {
+			c.failFor(tg.arg, len(targets) > 1, err)
+			if fatal(err) {
+				return 1
+			}
+			code = 1
+		}
+	}
+	return code
 }

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
+	batch := fs.String("batch", "", "put the URLs in a new batch called `NAME`")
+	filename := fs.String("filename", "", "save the file as `NAME` (one URL only)")
+	dest := fs.String("destination", "", "save under the sub-folder `DIR` of the daemon's download directory")
+	priority := fs.Int("priority", 0, "priority `N`: higher starts first")
+	force := fs.Bool("force", false, "add even if the URL is already queued, downloading or downloaded")
+	return func(c *invocation, urls []string) int {
+		switch {
+		case len(urls) == 0:
+			return c.usage("no URL given")
+		case *filename != "" && len(urls) > 1:
+			return c.usage("--filename names one file: give exactly one URL")
+		}
+		if len(urls) > 1 && *batch != "" {
+			req := task.BatchRequest{BatchName: *batch, Destination: *dest, Priority: *priority, Force: *force}
+			for _, u := range urls {
+				req.Items = append(req.Items, task.BatchItem{URL: u})
+			}
+			ans, err := c.api.AddBatch(c.ctx, req)
+			if err != nil {
+				return c.fail(err)
+			}
+			fmt.Fprintf(c.stdout, "added batch %s %q with %d downloads\n", ans.BatchID, ans.BatchName, len(ans.Tasks))
+			for _, t := range ans.Tasks {
+				fmt.Fprintf(c.stdout, "added %s %s\n", t.ID, taskName(&t))
+			}
+			return 0
+		}
+		code := 0
+		for _, u := range urls {
+			req := task.AddRequest{URL: u, Filename: *filename, Destination: *dest, Priority: *priority, BatchName: *batch, Force: *force}
+			t, err := c.api.Add(c.ctx, req)
+			if err != nil {
+				c.failFor(u, len(urls) > 1, err)
+				if fatal(err) {
+					return 1
+				}
+				code = 1
+				continue
+			}
+			fmt.Fprintf(c.stdout, "added %s %s\n", t.ID, taskName(&t))
+		}
+		return code
+	}
+}

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"context"
+	"io"
+
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// clientCmds lists the commands in the order `fetchd help` shows them.
+var clientCmds = []*clientCmd{
+	{name: "add", args: "URL... [--batch NAME] [--filename NAME] [--destination DIR] [--priority N] [--force]",
+		summary: "queue downloads",
+		help: "Queues one download per URL. With several URLs and --batch they form one new batch;\n" +
+			"without --batch each URL is a download of its own. --filename needs exactly one URL.",
+		setup: setupAdd},
+	{name: "ls", args: "[--state S] [--batch ID] [--json]",
+		summary: "list downloads",
+		help: "Lists downloads, oldest first: id, state, progress, size, speed and file name.\n" +
+			"--state takes one state or a comma-separated list; --batch takes a batch id, a unique\n" +
+			"prefix of one, or a batch name. --json prints the tasks as the daemon sends them.",
+		setup: setupList},
+	actionCmd(task.Pause, "paused", "pause downloads, keeping the bytes so far",
+		"Pauses each download named that is QUEUED, STARTING, DOWNLOADING or WAITING;\nthe bytes so far stay and resume picks up from them.", true),
+	actionCmd(task.Resume, "resumed", "queue paused downloads again",
+		"Puts each PAUSED download named back in the queue.", true),
+	actionCmd(task.Cancel, "cancelled", "stop downloads and remove their partial files",
+		"Cancels each download named that has not finished, removing its partial file.", false),
+	actionCmd(task.Retry, "retried", "download failed, cancelled or completed downloads again",
+		"Queues each FAILED, CANCELLED or COMPLETED download named again;\na COMPLETED one is downloaded again over its file.", false),
+	{name: "rm", args: "ID... [--delete-files]",
+		summary: "remove downloads (cancelling them first)",
+		help:    "Removes downloads from the daemon. The downloaded files stay unless --delete-files is given.",
+		setup:   setupRemove},
+	{name: "watch", args: "[--plain]",
+		summary: "follow every download live until interrupted",
+		help: "Shows live progress over the daemon's WebSocket until interrupted. On a terminal it\n" +
+			"redraws one line per download in place; otherwise (or with --plain) it prints a line\n" +
+			"for every state change and a progress line per running download every few seconds.",
+		setup: setupWatch},
+}
+
+func findClientCmd(name string) *clientCmd {
+	for _, c := range clientCmds {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// runClient handles `fetchd <command> ...`. handled is false when args[0]
+// is not a client command, so the caller runs the daemon instead.
+func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) (handled bool, code int) {
+	if len(args) == 0 {
+		return false, 0
+	}
+	if args[0] == "help" {
+		return true, runHelp(args[1:], stdout, stderr)
+	}
+	cmd := findClientCmd(args[0])
+	if cmd == nil {
+		return false, 0
+	}
+	return true, cmd.execute(ctx, args[1:], stdout, stderr)
+}
