@@ -8,6 +8,7 @@ import (
 
 	"github.com/rs/zerolog/hlog"
 
+	"github.com/fetchd/fetchd/engine/apierr"
 	"github.com/fetchd/fetchd/engine/webui"
 )
 
@@ -17,31 +18,30 @@ const maxBody = 1 << 20
 // Handler serves the REST API.
 func (e *Engine) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/health", e.health)
-	mux.HandleFunc("POST /api/downloads", e.createDownload)
-	mux.HandleFunc("GET /api/downloads", e.listDownloads)
-	mux.HandleFunc("GET /api/downloads/stats", e.stats)
-	mux.HandleFunc("POST /api/downloads/pause-all", e.actAllHandler(e.PauseAll))
-	mux.HandleFunc("POST /api/downloads/resume-all", e.actAllHandler(e.ResumeAll))
-	mux.HandleFunc("POST /api/batches", e.createBatch)
-	mux.HandleFunc("GET /api/downloads/batches", e.listBatches)
-	mux.HandleFunc("GET /api/downloads/batch/{id}/items", e.batchItems)
-	mux.HandleFunc("POST /api/downloads/batch/{id}/{action}", e.actOnBatch)
-	mux.HandleFunc("DELETE /api/downloads/batch/{id}", e.deleteBatch)
-	mux.HandleFunc("GET /api/library", e.listLibrary)
-	mux.HandleFunc("GET /api/library/{id}", e.getLibraryItem)
-	mux.HandleFunc("PATCH /api/library/{id}", e.patchLibraryItem)
-	mux.HandleFunc("DELETE /api/library/{id}", e.deleteLibraryItem)
-	mux.HandleFunc("GET /api/downloads/{id}", e.getDownload)
-	mux.HandleFunc("DELETE /api/downloads/{id}", e.deleteDownload)
-	mux.HandleFunc("POST /api/downloads/{id}/{action}", e.actOnDownload)
+	route := func(pattern string, h handlerFunc) { mux.Handle(pattern, handle(h)) }
+	route("GET /api/health", e.health)
+	route("POST /api/downloads", e.createDownload)
+	route("GET /api/downloads", e.listDownloads)
+	route("GET /api/downloads/stats", e.stats)
+	route("POST /api/downloads/pause-all", e.actAllHandler(e.PauseAll))
+	route("POST /api/downloads/resume-all", e.actAllHandler(e.ResumeAll))
+	route("POST /api/batches", e.createBatch)
+	route("GET /api/downloads/batches", e.listBatches)
+	route("GET /api/downloads/batch/{id}/items", e.batchItems)
+	route("POST /api/downloads/batch/{id}/{action}", e.actOnBatch)
+	route("DELETE /api/downloads/batch/{id}", e.deleteBatch)
+	route("GET /api/library", e.listLibrary)
+	route("GET /api/library/{id}", e.getLibraryItem)
+	route("PATCH /api/library/{id}", e.patchLibraryItem)
+	route("DELETE /api/library/{id}", e.deleteLibraryItem)
+	route("GET /api/downloads/{id}", e.getDownload)
+	route("DELETE /api/downloads/{id}", e.deleteDownload)
+	route("POST /api/downloads/{id}/{action}", e.actOnDownload)
 	mux.Handle("GET /api/ws", e.ws)
-	mux.HandleFunc("GET /api/settings", e.getSettings)
-	mux.HandleFunc("PUT /api/settings", e.putSettings)
+	route("GET /api/settings", e.getSettings)
+	route("PUT /api/settings", e.putSettings)
 	e.routeOps(mux)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path)
-	})
+	route("/api/", func(w http.ResponseWriter, r *http.Request) error { return noEndpoint(r, "") })
 	mux.Handle("/", webui.Handler())
 
 	log := e.cfg.Logger.With().Str("component", "http").Logger()
@@ -54,6 +54,13 @@ func (e *Engine) Handler() http.Handler {
 	})(h)
 	return hlog.NewHandler(log)(h)
 }
+
+// noEndpoint is the 404 of a path the API does not serve.
+func noEndpoint(r *http.Request, hint string) error {
+	return apierr.New(http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path+hint)
+}
+
+var errUnauthorized = apierr.New(http.StatusUnauthorized, "unauthorized", "missing or invalid token: send Authorization: Bearer <token> or X-Api-Key")
 
 // requireToken checks the token, when one is configured, on everything but
 // the health check and the static page.
@@ -69,7 +76,7 @@ func (e *Engine) requireToken(next http.Handler) http.Handler {
 		}
 		if subtle.ConstantTimeCompare([]byte(presentedToken(r)), want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="fetchd"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or invalid token: send Authorization: Bearer <token> or X-Api-Key")
+			errUnauthorized.Write(w)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -99,7 +106,7 @@ func presentedToken(r *http.Request) string {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > maxBody {
-			writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB")
+			errTooLarge.Write(w)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)

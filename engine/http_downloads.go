@@ -13,26 +13,26 @@ import (
 // maxPageSize is the largest page GET /api/downloads returns.
 const maxPageSize = 1000
 
-func (e *Engine) health(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) health(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"status":   "ok",
 		"version":  Version,
 		"uptime_s": int64(e.Uptime().Seconds()),
 	})
+	return nil
 }
 
-func (e *Engine) createDownload(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) createDownload(w http.ResponseWriter, r *http.Request) error {
 	var req task.AddRequest
 	if err := decodeBody(r, &req); err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	t, err := e.Add(req)
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusCreated, t)
+	return nil
 }
 
 type listResponse struct {
@@ -44,16 +44,14 @@ type listResponse struct {
 	StatusCounts map[task.State]int `json:"status_counts"`
 }
 
-func (e *Engine) listDownloads(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) listDownloads(w http.ResponseWriter, r *http.Request) error {
 	q, err := parseQuery(r)
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	page, err := e.List(q)
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, listResponse{
 		Downloads:    page.Tasks,
@@ -63,6 +61,7 @@ func (e *Engine) listDownloads(w http.ResponseWriter, r *http.Request) {
 		TotalPages:   (page.Total + q.Limit - 1) / q.Limit,
 		StatusCounts: page.StatusCounts,
 	})
+	return nil
 }
 
 // parseQuery reads GET /api/downloads' parameters; defaults: every state,
@@ -113,59 +112,58 @@ func intParam(s string, def, lo, hi int, name string) (int, error) {
 	return n, nil
 }
 
-func (e *Engine) getDownload(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) getDownload(w http.ResponseWriter, r *http.Request) error {
 	t, err := e.Get(r.PathValue("id"))
 	if err != nil {
-		writeErr(w, taskErr(r.PathValue("id"), err))
-		return
+		return taskErr(r.PathValue("id"), err)
 	}
 	writeJSON(w, http.StatusOK, t)
+	return nil
 }
 
-func (e *Engine) deleteDownload(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) deleteDownload(w http.ResponseWriter, r *http.Request) error {
 	withFiles, err := boolParam(r, "delete_files")
 	if err == nil {
 		err = e.Delete(r.PathValue("id"), withFiles)
 	}
 	if err != nil {
-		writeErr(w, taskErr(r.PathValue("id"), err))
-		return
+		return taskErr(r.PathValue("id"), err)
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (e *Engine) actOnDownload(w http.ResponseWriter, r *http.Request) {
-	a, err := task.ParseAction(r.PathValue("action"))
-	if err != nil || a == task.Delete {
-		writeError(w, http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path+": actions are pause, resume, cancel and retry")
-		return
+func (e *Engine) actOnDownload(w http.ResponseWriter, r *http.Request) error {
+	a, err := parseAction(r)
+	if err != nil {
+		return err
 	}
 	t, err := e.Act(r.PathValue("id"), a)
 	if err != nil {
-		writeErr(w, taskErr(r.PathValue("id"), err))
-		return
+		return taskErr(r.PathValue("id"), err)
 	}
 	writeJSON(w, http.StatusOK, t)
+	return nil
 }
 
-func (e *Engine) actAllHandler(f func() (int, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) actAllHandler(f func() (int, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		n, err := f()
 		if err != nil {
-			writeErr(w, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, map[string]int{"affected": n})
+		return nil
 	}
 }
 
-func (e *Engine) stats(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) stats(w http.ResponseWriter, r *http.Request) error {
 	s, err := e.Stats()
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, s)
+	return nil
 }
 
 func boolParam(r *http.Request, name string) (bool, error) {
@@ -178,6 +176,15 @@ func boolParam(r *http.Request, name string) (bool, error) {
 		return false, fmt.Errorf("%w: %s must be true or false", task.ErrInvalid, name)
 	}
 	return b, nil
+}
+
+// parseAction reads the {action} of a POST; Delete has its own method.
+func parseAction(r *http.Request) (task.Action, error) {
+	a, err := task.ParseAction(r.PathValue("action"))
+	if err != nil || a == task.Delete {
+		return a, noEndpoint(r, ": actions are pause, resume, cancel and retry")
+	}
+	return a, nil
 }
 
 // taskErr names the task in a not-found error.

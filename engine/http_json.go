@@ -7,41 +7,50 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/fetchd/fetchd/engine/apierr"
 	"github.com/fetchd/fetchd/engine/task"
 )
 
-type apiError struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
+// handlerFunc is a REST handler; an error it returns is the answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle answers with h's error, mapped by apiError.
+func handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			apiError(err).Write(w)
+		}
+	}
+}
+
+var errTooLarge = apierr.New(http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB")
+
+// apiError maps the model's errors to statuses, in this one place.
+func apiError(err error) *apierr.Error {
+	var e *apierr.Error
+	var tooLarge *http.MaxBytesError
+	status, code := http.StatusInternalServerError, "internal"
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.As(err, &tooLarge):
+		return errTooLarge
+	case errors.Is(err, task.ErrNotFound):
+		status, code = http.StatusNotFound, "not_found"
+	case errors.Is(err, task.ErrInvalidTransition), errors.Is(err, task.ErrDuplicate):
+		status, code = http.StatusConflict, "conflict"
+	case errors.Is(err, task.ErrInvalid):
+		status, code = http.StatusBadRequest, "bad_request"
+	case errors.Is(err, task.ErrClosed):
+		status, code = http.StatusServiceUnavailable, "unavailable"
+	}
+	return apierr.New(status, code, err.Error())
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, apiError{Error: code, Message: msg})
-}
-
-// writeErr maps the model's errors to statuses, in this one place.
-func writeErr(w http.ResponseWriter, err error) {
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.Is(err, task.ErrNotFound):
-		writeError(w, http.StatusNotFound, "not_found", err.Error())
-	case errors.Is(err, task.ErrInvalidTransition), errors.Is(err, task.ErrDuplicate):
-		writeError(w, http.StatusConflict, "conflict", err.Error())
-	case errors.Is(err, task.ErrInvalid):
-		writeError(w, http.StatusBadRequest, "bad_request", err.Error())
-	case errors.As(err, &tooLarge):
-		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "request body is larger than 1 MiB")
-	case errors.Is(err, task.ErrClosed):
-		writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error())
-	default:
-		writeError(w, http.StatusInternalServerError, "internal", err.Error())
-	}
 }
 
 // decodeBody reads one JSON object into v and says what was wrong with it.

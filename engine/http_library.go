@@ -6,46 +6,45 @@ import (
 	"github.com/fetchd/fetchd/engine/task"
 )
 
-func (e *Engine) listLibrary(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) listLibrary(w http.ResponseWriter, r *http.Request) error {
 	items, err := e.Library()
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": len(items)})
+	return nil
 }
 
-func (e *Engine) getLibraryItem(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) getLibraryItem(w http.ResponseWriter, r *http.Request) error {
 	item, err := e.LibraryItem(r.PathValue("id"))
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, item)
+	return nil
 }
 
-func (e *Engine) patchLibraryItem(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) patchLibraryItem(w http.ResponseWriter, r *http.Request) error {
 	var p task.LibraryPatch
 	if err := decodeBody(r, &p); err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	item, err := e.PatchLibraryItem(r.PathValue("id"), p)
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, item)
+	return nil
 }
 
-func (e *Engine) deleteLibraryItem(w http.ResponseWriter, r *http.Request) {
+func (e *Engine) deleteLibraryItem(w http.ResponseWriter, r *http.Request) error {
 	withFiles, err := boolParam(r, "delete_files")
 	if err == nil {
 		err = e.DeleteLibraryItem(r.PathValue("id"), withFiles)
 	}
 	if err != nil {
-		writeErr(w, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

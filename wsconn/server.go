@@ -2,7 +2,6 @@ package wsconn
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/engine/apierr"
 	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
@@ -78,7 +78,11 @@ func NewServer(cfg Config) *Server {
 		WriteBufferPool: &sync.Pool{}, // gorilla writes only a rare protocol-error close
 		CheckOrigin:     s.checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
-			writeError(w, status, reason.Error())
+			code := "bad_request"
+			if status == http.StatusForbidden {
+				code = "forbidden"
+			}
+			apierr.New(status, code, reason.Error()).Write(w)
 		},
 	}
 	return s
@@ -89,7 +93,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	protocol := r.URL.Query().Get("protocol")
 	codec, ok := s.codecs[protocol]
 	if !ok {
-		writeError(w, http.StatusBadRequest, "unknown protocol "+strconv.Quote(protocol)+": use tasks or events")
+		apierr.New(http.StatusBadRequest, "bad_request", "unknown protocol "+strconv.Quote(protocol)+": use tasks or events").Write(w)
 		return
 	}
 	// Counted before the upgrade answers: once the client has its 101, a
@@ -97,7 +101,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		writeError(w, http.StatusServiceUnavailable, "the server is shutting down")
+		apierr.New(http.StatusServiceUnavailable, "unavailable", "the server is shutting down").Write(w)
 		return
 	}
 	s.live.Add(1)
@@ -161,19 +165,6 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 	return slices.ContainsFunc(s.cfg.AllowedOrigins, func(a string) bool {
 		return a == "*" || strings.EqualFold(strings.TrimRight(a, "/"), origin)
 	})
-}
-
-func writeError(w http.ResponseWriter, status int, msg string) {
-	code := "bad_request"
-	switch status {
-	case http.StatusForbidden:
-		code = "forbidden"
-	case http.StatusServiceUnavailable:
-		code = "unavailable"
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": code, "message": msg})
 }
 
 var errTooManySubscriptions = errors.New("too many subscriptions: at most " + strconv.Itoa(MaxSubscriptions) + " per connection")
