@@ -121,23 +121,23 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 		if code == websocket.CloseNoStatusReceived {
 			code = websocket.CloseNormalClosure
 		}
-		c.out.Close(code, "")
+		c.out.Close(hub.Disconnect{Code: code})
 		return nil
 	})
 	for {
 		kind, r, err := c.ws.NextReader()
 		if err != nil {
-			c.out.Close(websocket.CloseNormalClosure, "")
+			c.out.Close(hub.Disconnect{Code: websocket.CloseNormalClosure})
 			return
 		}
 		raw, err := io.ReadAll(io.LimitReader(r, int64(c.limits.MaxMessage)+1))
 		if err != nil {
-			c.out.Close(websocket.CloseProtocolError, "")
+			c.out.Close(hub.Disconnect{Code: websocket.CloseProtocolError})
 			return
 		}
 		if len(raw) > c.limits.MaxMessage {
 			c.log.Info().Msg("client message over the limit: closing with 1009")
-			c.out.Close(CloseTooBig, "message too big")
+			c.out.Close(disconnectTooBig)
 			return
 		}
 		alive()

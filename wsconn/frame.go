@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/fetchd/fetchd/actors/hub"
 )
 
 // A frame is a complete server-to-client WebSocket frame (final, unmasked),
@@ -62,9 +64,10 @@ func controlFrame(opcode byte, payload []byte) []byte {
 	return finish(append(b, payload...), opcode)
 }
 
-// closeFrame builds a close frame with code and a reason cut to fit.
-func closeFrame(code int, reason string) []byte {
-	p := binary.BigEndian.AppendUint16(nil, uint16(code))
+// closeFrame builds d's close frame with the reason cut to fit.
+func closeFrame(d hub.Disconnect) []byte {
+	p := binary.BigEndian.AppendUint16(nil, uint16(d.Code))
+	reason := d.Reason
 	for len(reason) > 123 {
 		_, size := utf8.DecodeLastRuneInString(reason)
 		reason = reason[:len(reason)-size]

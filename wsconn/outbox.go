@@ -5,6 +5,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/fetchd/fetchd/actors/hub"
 )
 
 // Close codes fetchd sends beyond the standard ones.
@@ -12,6 +14,13 @@ const (
 	CloseGoingAway    = 1001
 	CloseTooBig       = 1009
 	CloseSlowConsumer = 4008
+)
+
+// The disconnects fetchd sends of its own accord.
+var (
+	DisconnectShutdown     = hub.Disconnect{Code: CloseGoingAway, Reason: "server shutting down"}
+	disconnectTooBig       = hub.Disconnect{Code: CloseTooBig, Reason: "message too big"}
+	disconnectSlowConsumer = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
 )
 
 // outbox is a connection's bounded queue of frames not yet written, and the
@@ -67,7 +76,7 @@ func (o *outbox) Push(frame []byte) {
 		o.size -= queued(o.frames)
 		clear(o.frames)
 		o.frames, o.slow = o.frames[:0], true
-		o.closing = closeFrame(CloseSlowConsumer, "slow consumer")
+		o.closing = closeFrame(disconnectSlowConsumer)
 		o.closeBy = time.Now().Add(o.closeFor)
 	} else {
 		o.frames = append(o.frames, frame)
@@ -100,13 +109,13 @@ func (o *outbox) pushPong(frame []byte) {
 }
 
 // Close queues a close frame after what is already queued.
-func (o *outbox) Close(code int, reason string) {
+func (o *outbox) Close(d hub.Disconnect) {
 	o.mu.Lock()
 	if o.closing != nil || o.done {
 		o.mu.Unlock()
 		return
 	}
-	o.closing = closeFrame(code, reason)
+	o.closing = closeFrame(d)
 	o.closeBy = time.Now().Add(o.closeFor)
 	o.kick()
 }

@@ -20,7 +20,7 @@ type Codec interface {
 // the queue is full the connection closes itself as a slow consumer.
 type Outbox interface {
 	Push(frame []byte)
-	Close(code int, reason string)
+	Close(d Disconnect)
 	Closed() bool // closing or closed: nothing more is worth encoding for it
 }
 
@@ -61,11 +61,15 @@ type Unicast struct {
 	Done  chan struct{}
 }
 
-// CloseAll closes every connection with code and reason (answer: Closed).
-type CloseAll struct {
+// Disconnect is why the server closes a connection: the close frame's code
+// and reason.
+type Disconnect struct {
 	Code   int
 	Reason string
 }
+
+// CloseAll closes every connection with Disconnect (answer: Closed).
+type CloseAll struct{ Disconnect Disconnect }
 
 // Closed answers CloseAll.
 type Closed struct{ N int }
@@ -91,7 +95,7 @@ type member struct {
 // Hub is the actor.
 type Hub struct {
 	members map[uint64]*member
-	closed  *CloseAll // once set, new members are closed at once
+	closed  *Disconnect // once set, new members are closed at once
 	metrics *telemetry.Metrics
 	syncs   map[syncKey][]byte // encoded snapshots for joiners, of the latest version
 }
@@ -106,7 +110,7 @@ func (h *Hub) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case Attach:
 		if h.closed != nil {
-			msg.Member.Outbox.Close(h.closed.Code, h.closed.Reason)
+			msg.Member.Outbox.Close(*h.closed)
 			return
 		}
 		m := &member{Member: msg.Member}
@@ -132,9 +136,9 @@ func (h *Hub) Receive(ctx actor.Context) {
 	case Count:
 		ctx.Respond(Counted{N: len(h.members)})
 	case CloseAll:
-		h.closed = &msg
+		h.closed = &msg.Disconnect
 		for _, m := range h.members {
-			m.Outbox.Close(msg.Code, msg.Reason)
+			m.Outbox.Close(msg.Disconnect)
 		}
 		ctx.Respond(Closed{N: len(h.members)})
 	}

@@ -43,12 +43,9 @@ type Notice struct {
 	Done  chan struct{}
 }
 
-// Drain flushes pending progress and closes every connection with Code
-// (answer: hub.Closed).
-type Drain struct {
-	Code   int
-	Reason string
-}
+// Drain flushes pending progress and closes every connection with
+// Disconnect (answer: hub.Closed).
+type Drain struct{ Disconnect hub.Disconnect }
 
 type flushTick struct{}
 
@@ -110,7 +107,7 @@ func (p *Publisher) Receive(ctx actor.Context) {
 		ctx.Send(p.hub, hub.Unicast{ID: msg.ID, Event: msg.Event, Done: msg.Done})
 	case Drain:
 		p.flush(ctx)
-		ctx.RequestWithCustomSender(p.hub, hub.CloseAll{Code: msg.Code, Reason: msg.Reason}, ctx.Sender())
+		ctx.RequestWithCustomSender(p.hub, hub.CloseAll{Disconnect: msg.Disconnect}, ctx.Sender())
 	}
 }
 
