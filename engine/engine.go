@@ -228,7 +228,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	if err != nil {
 		e.log.Error().Err(err).Msg("downloads did not stop in time")
 	}
-	if _, derr := root.RequestFuture(e.publisher, publisher.Drain{Disconnect: wsconn.DisconnectShutdown}, wait).Result(); derr != nil {
+	if _, derr := root.RequestFuture(e.publisher, hub.CloseAll{Disconnect: wsconn.DisconnectShutdown}, wait).Result(); derr != nil {
 		e.log.Error().Err(derr).Msg("closing connections")
 	}
 	if werr := e.ws.Wait(ctx); werr != nil {

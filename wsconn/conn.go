@@ -10,7 +10,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/fetchd/fetchd/actors/hub"
-	"github.com/fetchd/fetchd/actors/publisher"
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/engine/telemetry"
 )
@@ -56,7 +55,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 		c.root, c.self = ctx.ActorSystem().Root, ctx.Self()
 		go c.read(c.root, c.self)
 		c.ping = time.AfterFunc(c.limits.PingEvery, c.pingNow)
-		ctx.Send(c.publisher, publisher.Join{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}})
+		ctx.Send(c.publisher, hub.Attach{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}})
 		c.metrics.Connected(+1)
 		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
 	case inbound:
@@ -67,7 +66,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 		}
 	case *actor.Stopping:
 		c.ping.Stop()
-		ctx.Send(c.publisher, publisher.Leave{ID: c.id})
+		ctx.Send(c.publisher, hub.Detach{ID: c.id})
 		c.metrics.Connected(-1)
 		c.log.Debug().Msg("connection closed")
 		c.onStop()
@@ -84,7 +83,7 @@ func (c *connActor) handle(ctx actor.Context, raw []byte, done chan struct{}) {
 		}
 	}
 	if err != nil {
-		ctx.Send(c.publisher, publisher.Notice{ID: c.id, Event: task.ErrorEvent{Message: err.Error()}, Done: done})
+		ctx.Send(c.publisher, hub.Unicast{ID: c.id, Event: task.ErrorEvent{Message: err.Error()}, Done: done})
 		return
 	}
 	subs := maps.Clone(c.subs) // the hub keeps the old set until it is told
@@ -97,10 +96,10 @@ func (c *connActor) handle(ctx actor.Context, raw []byte, done chan struct{}) {
 		delete(subs, req.downloadID)
 	}
 	c.subs = subs
-	ctx.Send(c.publisher, publisher.Resubscribe{
+	ctx.Send(c.publisher, hub.Resubscribe{
 		ID:   c.id,
 		Subs: subs,
-		Ack:  task.SubscriptionAck{Subscribed: req.subscribe, DownloadID: req.downloadID},
+		Then: []task.Event{task.SubscriptionAck{Subscribed: req.subscribe, DownloadID: req.downloadID}},
 		Done: done,
 	})
 }

@@ -3,6 +3,10 @@
 // flushed as one batch of true field deltas every interval. Because joins and
 // subscription changes pass through it too, a connection's SYNC_ALL sits at
 // an exact point of the one ordered stream.
+//
+// Connections send it the hub's own messages, which it passes on in their
+// place: it fills in Attach's First and ends Resubscribe's Then with a
+// SYNC_ALL of this moment, and flushes pending progress before CloseAll.
 package publisher
 
 import (
@@ -17,35 +21,6 @@ import (
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/engine/telemetry"
 )
-
-// Join attaches a new connection: it gets a SYNC_ALL of this moment, then
-// every event after it.
-type Join struct{ Member hub.Member }
-
-// Leave detaches a connection. It passes through the publisher so that it can
-// never overtake the connection's Join.
-type Leave struct{ ID uint64 }
-
-// Resubscribe changes what a connection sees: the hub installs Subs, then
-// sends Ack and a SYNC_ALL of what the connection now sees.
-type Resubscribe struct {
-	ID   uint64
-	Subs task.Subscriptions
-	Ack  task.Event
-	Done chan struct{} // closed once the change and its SYNC_ALL are queued
-}
-
-// Notice sends one connection an event (an ERROR) in its place in the
-// stream, so it can never overtake the connection's SYNC_ALL.
-type Notice struct {
-	ID    uint64
-	Event task.Event
-	Done  chan struct{}
-}
-
-// Drain flushes pending progress and closes every connection with
-// Disconnect (answer: hub.Closed).
-type Drain struct{ Disconnect hub.Disconnect }
 
 type flushTick struct{}
 
@@ -95,19 +70,19 @@ func (p *Publisher) Receive(ctx actor.Context) {
 		p.library(ctx, msg)
 	case flushTick:
 		p.flush(ctx)
-	case Join:
+	case hub.Attach:
 		first := p.snapshot()
 		first.Initial = true
-		ctx.Send(p.hub, hub.Attach{Member: msg.Member, First: first})
-	case Leave:
-		ctx.Send(p.hub, hub.Detach{ID: msg.ID})
-	case Resubscribe:
-		ctx.Send(p.hub, hub.Resubscribe{ID: msg.ID, Subs: msg.Subs, Then: []task.Event{msg.Ack, p.snapshot()}, Done: msg.Done})
-	case Notice:
-		ctx.Send(p.hub, hub.Unicast{ID: msg.ID, Event: msg.Event, Done: msg.Done})
-	case Drain:
+		msg.First = first
+		ctx.Send(p.hub, msg)
+	case hub.Resubscribe:
+		msg.Then = append(msg.Then, p.snapshot())
+		ctx.Send(p.hub, msg)
+	case hub.Detach, hub.Unicast:
+		ctx.Send(p.hub, msg)
+	case hub.CloseAll:
 		p.flush(ctx)
-		ctx.RequestWithCustomSender(p.hub, hub.CloseAll{Disconnect: msg.Disconnect}, ctx.Sender())
+		ctx.RequestWithCustomSender(p.hub, msg, ctx.Sender())
 	}
 }
 
