@@ -30,7 +30,7 @@ type connActor struct {
 	metrics   *telemetry.Metrics
 
 	readerDone chan struct{}
-	ended      int // the reader's end and the writer's: the actor stops at 2
+	sidesEnded int // the reader and the writer: the actor stops at 2
 	ping       *time.Timer
 	root       *actor.RootContext
 	self       *actor.PID
@@ -43,6 +43,7 @@ type (
 		raw  []byte
 		done chan struct{}
 	}
+	// ended is the reader or the writer being done with the socket.
 	ended struct{}
 )
 
@@ -61,7 +62,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 	case inbound:
 		c.handle(ctx, msg.raw, msg.done)
 	case ended:
-		if c.ended++; c.ended == 2 {
+		if c.sidesEnded++; c.sidesEnded == 2 {
 			ctx.Stop(ctx.Self())
 		}
 	case *actor.Stopping:
