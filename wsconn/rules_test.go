@@ -141,7 +141,13 @@ func TestOversizedMessageCloses1009(t *testing.T) {
 }
 
 func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
-	h := enginetest.Start(t, nil)
+	// The slow client reads only after every task is added, which on a loaded
+	// machine can take longer than the 10 s a stuck socket is kept: a longer
+	// write wait keeps this test about the queue limit alone.
+	h := enginetest.Start(t, func(c *engine.Config) {
+		c.WS = wsconn.DefaultLimits()
+		c.WS.WriteWait = time.Minute
+	})
 	slow := dialSlow(t, h)
 	var readers []*counter
 	for range 50 {
@@ -167,7 +173,7 @@ func TestSlowConsumerIsClosedAndOthersKeepUp(t *testing.T) {
 	}
 	// Now read the slow one: what fit in its buffers, then the close 4008,
 	// which the server keeps trying to deliver for 10 s.
-	slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+	slow.SetReadDeadline(time.Now().Add(time.Minute))
 	for {
 		_, _, err := slow.ReadMessage()
 		if err != nil {
@@ -357,7 +363,7 @@ func TestSlowButSteadyReaderGetsEveryFrameWhole(t *testing.T) {
 		}
 		added++
 	}
-	slow.SetReadDeadline(time.Now().Add(20 * time.Second))
+	slow.SetReadDeadline(time.Now().Add(time.Minute))
 	for added < n {
 		_, raw, err := slow.ReadMessage()
 		if err != nil {
