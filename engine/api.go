@@ -22,17 +22,6 @@ func (e *Engine) List(q task.Query) (task.Page, error) {
 	return ask[task.Page](e, q)
 }
 
-// Tasks returns every task, oldest first.
-func (e *Engine) Tasks() ([]task.Task, error) {
-	return ask[[]task.Task](e, manager.Snapshot{})
-}
-
-// Pause, Resume, Cancel and Retry apply an action to one task.
-func (e *Engine) Pause(id string) (task.Task, error)  { return e.Act(id, task.Pause) }
-func (e *Engine) Resume(id string) (task.Task, error) { return e.Act(id, task.Resume) }
-func (e *Engine) Cancel(id string) (task.Task, error) { return e.Act(id, task.Cancel) }
-func (e *Engine) Retry(id string) (task.Task, error)  { return e.Act(id, task.Retry) }
-
 // Act applies a to one task.
 func (e *Engine) Act(id string, a task.Action) (task.Task, error) {
 	return taskResult(ask[manager.TaskResult](e, manager.Act{ID: id, Action: a}))

@@ -33,12 +33,6 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *actor.Started:
 		a.start(ctx)
 	case *actor.Stopping:
-		if a.done == nil {
-			// It failed before its transfer began: the parent still gets the
-			// one Finished it waits for.
-			ctx.Send(ctx.Parent(), Finished{TaskID: a.job.TaskID, Err: ErrStopped, At: time.Now()})
-			return
-		}
 		a.cancel(ErrStopped)
 		<-a.done
 	}
@@ -73,7 +67,7 @@ func (a *Actor) start(ctx actor.Context) {
 			if r := recover(); r != nil {
 				fin.Err = fatal("internal error: download crashed: %v", r)
 			}
-			fin.TaskID, fin.At = a.job.TaskID, time.Now()
+			fin.TaskID = a.job.TaskID
 			system.Root.Send(parent, fin)
 		}()
 		fin.Downloaded, fin.Size, fin.Err = t.run(runCtx)

@@ -4,8 +4,6 @@
 // HTTP to origins.
 package download
 
-import "time"
-
 // Job is what a download actor needs to fetch one task.
 type Job struct {
 	TaskID   string
@@ -53,5 +51,4 @@ type Finished struct {
 	Downloaded int64
 	Size       int64
 	Err        error
-	At         time.Time
 }

@@ -5,7 +5,6 @@
 package manager
 
 import (
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -51,8 +50,6 @@ type Manager struct {
 	queued  map[string]*task.Task            // QUEUED tasks, so scheduling never scans the rest
 	batches map[string]map[string]*task.Task // batch id -> its tasks
 	running map[string]*transfer             // tasks whose download actor has not reported Finished
-	byPID   map[string]string                // download actor id -> task id, for supervision
-	crashed map[string]string                // task id -> why its actor crashed
 	dirty   map[string]struct{}              // progress not yet checkpointed
 	timers  map[string]*time.Timer
 	cleanup map[string]func() // work to do once a stopped transfer has let go of its files
@@ -79,8 +76,6 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 		queued:   map[string]*task.Task{},
 		batches:  map[string]map[string]*task.Task{},
 		running:  map[string]*transfer{},
-		byPID:    map[string]string{},
-		crashed:  map[string]string{},
 		dirty:    map[string]struct{}{},
 		timers:   map[string]*time.Timer{},
 		cleanup:  map[string]func(){},
@@ -147,9 +142,9 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-// Props returns the props that spawn m. m supervises its download actors.
+// Props returns the props that spawn m.
 func Props(m *Manager) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return m }, actor.WithSupervisor(m))
+	return actor.PropsFromProducer(func() actor.Actor { return m })
 }
 
 // Receive dispatches the manager's messages.
@@ -190,8 +185,6 @@ func (m *Manager) Receive(ctx actor.Context) {
 		ctx.Respond(m.patchLibraryItem(msg))
 	case DeleteLibraryItem:
 		ctx.Respond(m.deleteLibraryItem(msg))
-	case Snapshot:
-		ctx.Respond(m.snapshot())
 	case GetStats:
 		ctx.Respond(m.stats())
 	case GetSettings:
@@ -251,18 +244,6 @@ func (m *Manager) stopTimers() {
 		t.Stop()
 		delete(m.timers, id)
 	}
-}
-
-// HandleFailure makes the manager the supervisor of its download actors: a
-// download actor that panics is stopped and its task fails with the reason,
-// never the daemon. It runs in the manager's mailbox, like Receive.
-func (m *Manager) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason any, _ any) {
-	id := m.byPID[child.Id]
-	m.log.Error().Str("task_id", id).Str("reason", fmt.Sprint(reason)).Msg("download actor crashed")
-	if id != "" {
-		m.crashed[id] = fmt.Sprint(reason)
-	}
-	sup.StopChildren(child)
 }
 
 // dirOf is the folder a task's file lives in.

@@ -30,9 +30,6 @@ type Affected struct{ N int }
 
 // Query (task.Query) is answered with a task.Page.
 
-// Snapshot asks for a copy of every task (answer: []task.Task).
-type Snapshot struct{}
-
 // GetStats asks for the engine's live figures (answer: task.Stats).
 type GetStats struct{}
 

@@ -55,20 +55,6 @@ func compareBy(key string) func(a, b *task.Task) int {
 	}
 }
 
-func (m *Manager) snapshot() []task.Task {
-	out := make([]task.Task, 0, len(m.tasks))
-	for _, t := range m.tasks {
-		out = append(out, t.Clone())
-	}
-	slices.SortFunc(out, func(a, b task.Task) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
-	return out
-}
-
 func (m *Manager) stats() task.Stats {
 	var s task.Stats
 	for _, t := range m.tasks {

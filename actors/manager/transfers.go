@@ -92,7 +92,6 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 	}
 	pid := ctx.SpawnPrefix(download.Props(job, m.env), "download-")
 	m.running[t.ID] = &transfer{pid: pid}
-	m.byPID[pid.Id] = t.ID
 	m.persist(t)
 	m.notify(task.Updated, t)
 	m.log.Debug().Str("task_id", t.ID).Str("url", t.URL).Msg("download starting")
@@ -182,10 +181,7 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 		return
 	}
 	delete(m.running, f.TaskID)
-	delete(m.byPID, tr.pid.Id)
 	tr.stop(ctx)
-	crash, crashed := m.crashed[f.TaskID]
-	delete(m.crashed, f.TaskID)
 	if done, ok := m.cleanup[f.TaskID]; ok {
 		delete(m.cleanup, f.TaskID)
 		done()
@@ -223,8 +219,6 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 		t.Speed, t.ETA = 0, 0
 		m.persist(t)
 		m.notify(task.Moved, t)
-	case crashed:
-		m.fail(t, "internal error: download crashed: "+crash)
 	case errors.Is(f.Err, download.ErrStopped):
 		m.fail(t, "internal error: download stopped unexpectedly")
 	case errors.As(f.Err, &dlErr) && dlErr.Retryable:
