@@ -16,15 +16,8 @@ func (m *Manager) members(batchID string) []*task.Task {
 	for _, t := range m.batches[batchID] {
 		out = append(out, t)
 	}
-	slices.SortFunc(out, byCreation)
+	slices.SortFunc(out, task.ByCreation)
 	return out
-}
-
-func byCreation(a, b *task.Task) int {
-	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, b.ID)
 }
 
 func (m *Manager) listBatches() BatchList {
@@ -33,10 +26,7 @@ func (m *Manager) listBatches() BatchList {
 		list.Batches = append(list.Batches, task.Summarize(m.members(id)))
 	}
 	slices.SortFunc(list.Batches, func(a, b task.BatchSummary) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.BatchID, b.BatchID)
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.BatchID, b.BatchID))
 	})
 	var lone []*task.Task
 	for _, t := range m.tasks {
@@ -44,7 +34,7 @@ func (m *Manager) listBatches() BatchList {
 			lone = append(lone, t)
 		}
 	}
-	slices.SortFunc(lone, byCreation)
+	slices.SortFunc(lone, task.ByCreation)
 	for _, t := range lone {
 		list.Standalone = append(list.Standalone, t.Clone())
 	}

@@ -51,7 +51,7 @@ func compareBy(key string) func(a, b *task.Task) int {
 	case "filename":
 		return func(a, b *task.Task) int { return strings.Compare(a.Filename, b.Filename) }
 	default:
-		return func(a, b *task.Task) int { return a.CreatedAt.Compare(b.CreatedAt) }
+		return task.ByCreation
 	}
 }
 

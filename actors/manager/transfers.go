@@ -61,16 +61,12 @@ func (m *Manager) nextQueued() *task.Task {
 	return best
 }
 
-// before is the queue order: higher priority first, then older, then by id so
-// the order is total.
+// before is the queue order: higher priority first, then oldest.
 func before(a, b *task.Task) bool {
 	if a.Priority != b.Priority {
 		return a.Priority > b.Priority
 	}
-	if !a.CreatedAt.Equal(b.CreatedAt) {
-		return a.CreatedAt.Before(b.CreatedAt)
-	}
-	return a.ID < b.ID
+	return task.ByCreation(a, b) < 0
 }
 
 func (m *Manager) start(ctx actor.Context, t *task.Task) {

@@ -1,7 +1,6 @@
 package publisher
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/fetchd/fetchd/engine/task"
@@ -31,13 +30,7 @@ func (p *Publisher) downloadOf(t *task.Task) *download {
 // pages are the download's tasks in creation order.
 func (p *Publisher) pages(d *download) []*task.Task {
 	if !d.sorted {
-		slices.SortFunc(d.taskIDs, func(a, b string) int {
-			ta, tb := p.current[a], p.current[b]
-			if c := ta.CreatedAt.Compare(tb.CreatedAt); c != 0 {
-				return c
-			}
-			return cmp.Compare(a, b)
-		})
+		slices.SortFunc(d.taskIDs, func(a, b string) int { return task.ByCreation(p.current[a], p.current[b]) })
 		d.sorted = true
 	}
 	out := make([]*task.Task, len(d.taskIDs))

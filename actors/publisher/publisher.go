@@ -10,7 +10,6 @@
 package publisher
 
 import (
-	"cmp"
 	"slices"
 	"time"
 
@@ -185,12 +184,7 @@ func (p *Publisher) snapshot() task.SyncAll {
 		for _, t := range p.lastSent {
 			tasks = append(tasks, *t)
 		}
-		slices.SortFunc(tasks, func(a, b task.Task) int {
-			if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.ID, b.ID)
-		})
+		slices.SortFunc(tasks, func(a, b task.Task) int { return task.ByCreation(&a, &b) })
 		p.version++
 		p.sync = &task.SyncAll{Tasks: tasks, Version: p.version}
 	}

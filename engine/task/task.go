@@ -3,6 +3,7 @@
 package task
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"time"
@@ -50,6 +51,12 @@ func (t *Task) Clone() Task {
 		c.Meta = map[string]string{}
 	}
 	return c
+}
+
+// ByCreation orders tasks oldest first; the id breaks ties so the order is
+// total, and pages and snapshots never disagree.
+func ByCreation(a, b *Task) int {
+	return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 }
 
 // SetProgress records bytes on disk and the size, and derives the
