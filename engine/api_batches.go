@@ -6,36 +6,24 @@ import (
 )
 
 // AddBatch creates every item of b as one new batch, or none of them.
-func (e *Engine) AddBatch(b task.BatchRequest) (manager.BatchCreated, error) {
-	r, err := ask[manager.BatchResult](e, b)
-	if err != nil {
-		return manager.BatchCreated{}, err
-	}
-	return r.Created, r.Err
+func (e *Engine) AddBatch(b task.BatchRequest) (task.BatchCreated, error) {
+	return ask[task.BatchCreated](e, manager.AddBatch{Request: b})
 }
 
 // Batches summarises every batch and lists the tasks in none.
-func (e *Engine) Batches() (manager.BatchList, error) {
-	return ask[manager.BatchList](e, manager.ListBatches{})
+func (e *Engine) Batches() (task.BatchList, error) {
+	return ask[task.BatchList](e, manager.ListBatches{})
 }
 
 // BatchItems returns the tasks of a batch, in page order.
 func (e *Engine) BatchItems(id string) ([]task.Task, error) {
-	r, err := ask[manager.TasksResult](e, manager.BatchItems{ID: id})
-	if err != nil {
-		return nil, err
-	}
-	return r.Tasks, r.Err
+	return ask[[]task.Task](e, manager.BatchItems{ID: id})
 }
 
 // ActBatch applies an action to every task of a batch it is allowed for and
 // returns how many that was; Delete removes the batch (withFiles: its files too).
 func (e *Engine) ActBatch(id string, a task.Action, withFiles bool) (int, error) {
-	r, err := ask[manager.AffectedResult](e, manager.ActBatch{ID: id, Action: a, DeleteFiles: withFiles})
-	if err != nil {
-		return 0, err
-	}
-	return r.N, r.Err
+	return ask[int](e, manager.ActBatch{ID: id, Action: a, DeleteFiles: withFiles})
 }
 
 // Library returns every library item, newest first.
@@ -45,23 +33,16 @@ func (e *Engine) Library() ([]task.LibraryItem, error) {
 
 // LibraryItem returns one library item.
 func (e *Engine) LibraryItem(id string) (task.LibraryItem, error) {
-	return libraryResult(ask[manager.LibraryResult](e, manager.GetLibraryItem{ID: id}))
+	return ask[task.LibraryItem](e, manager.GetLibraryItem{ID: id})
 }
 
 // PatchLibraryItem changes an item's title, status or favorite.
 func (e *Engine) PatchLibraryItem(id string, p task.LibraryPatch) (task.LibraryItem, error) {
-	return libraryResult(ask[manager.LibraryResult](e, manager.PatchLibraryItem{ID: id, Patch: p}))
+	return ask[task.LibraryItem](e, manager.PatchLibraryItem{ID: id, Patch: p})
 }
 
 // DeleteLibraryItem removes an item; withFiles removes its files too.
 func (e *Engine) DeleteLibraryItem(id string, withFiles bool) error {
-	_, err := libraryResult(ask[manager.LibraryResult](e, manager.DeleteLibraryItem{ID: id, DeleteFiles: withFiles}))
+	_, err := ask[task.LibraryItem](e, manager.DeleteLibraryItem{ID: id, DeleteFiles: withFiles})
 	return err
-}
-
-func libraryResult(r manager.LibraryResult, err error) (task.LibraryItem, error) {
-	if err != nil {
-		return task.LibraryItem{}, err
-	}
-	return r.Item, r.Err
 }

@@ -244,7 +244,7 @@ func (e *Engine) Close(ctx context.Context) error {
 	return err
 }
 
-// ask sends a request to the manager and waits for its answer.
+// ask sends a request to the manager and waits for its Reply.
 func ask[T any](e *Engine, msg any) (T, error) {
 	var zero T
 	if e.closed.Load() {
@@ -254,9 +254,9 @@ func ask[T any](e *Engine, msg any) (T, error) {
 	if err != nil {
 		return zero, fmt.Errorf("engine did not answer: %w", err)
 	}
-	v, ok := res.(T)
+	r, ok := res.(manager.Reply[T])
 	if !ok {
-		return zero, fmt.Errorf("engine answered %T, want %T", res, zero)
+		return zero, fmt.Errorf("engine answered %T, want %T", res, r)
 	}
-	return v, nil
+	return r.V, r.Err
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/fetchd/fetchd/engine/task"
 )
 
-func (m *Manager) get(id string) TaskResult {
+func (m *Manager) get(id string) (task.Task, error) {
 	t, ok := m.tasks[id]
 	if !ok {
-		return TaskResult{Err: task.ErrNotFound}
+		return task.Task{}, task.ErrNotFound
 	}
-	return TaskResult{Task: t.Clone()}
+	return t.Clone(), nil
 }
 
 // act applies one action as the contract's state table allows it.

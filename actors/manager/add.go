@@ -32,10 +32,10 @@ func (m *Manager) add(r task.AddRequest) (task.Task, error) {
 }
 
 // addBatch creates every item of b as one new batch, or none of them.
-func (m *Manager) addBatch(b task.BatchRequest) (BatchCreated, error) {
+func (m *Manager) addBatch(b task.BatchRequest) (task.BatchCreated, error) {
 	reqs, err := b.Requests()
 	if err != nil {
-		return BatchCreated{}, err
+		return task.BatchCreated{}, err
 	}
 	id, name := uuid.NewString(), b.BatchName
 	seen := map[string]bool{}
@@ -43,17 +43,17 @@ func (m *Manager) addBatch(b task.BatchRequest) (BatchCreated, error) {
 	for i, r := range reqs {
 		t, err := m.prepare(r, seen)
 		if err != nil {
-			return BatchCreated{}, fmt.Errorf("items[%d]: %w", i, err)
+			return task.BatchCreated{}, fmt.Errorf("items[%d]: %w", i, err)
 		}
 		t.BatchID, t.BatchName = &id, &name
 		tasks = append(tasks, t)
 	}
 	added, err := m.commit(tasks)
 	if err != nil {
-		return BatchCreated{}, err
+		return task.BatchCreated{}, err
 	}
 	m.log.Info().Str("batch_id", id).Int("items", len(added)).Msg("batch added")
-	return BatchCreated{BatchID: id, BatchName: name, Tasks: added}, nil
+	return task.BatchCreated{BatchID: id, BatchName: name, Tasks: added}, nil
 }
 
 // prepare validates r into a new task and applies the duplicate check; seen,

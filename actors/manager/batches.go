@@ -20,8 +20,8 @@ func (m *Manager) members(batchID string) []*task.Task {
 	return out
 }
 
-func (m *Manager) listBatches() BatchList {
-	list := BatchList{Batches: []task.BatchSummary{}, Standalone: []task.Task{}}
+func (m *Manager) listBatches() task.BatchList {
+	list := task.BatchList{Batches: []task.BatchSummary{}, Standalone: []task.Task{}}
 	for id := range m.batches {
 		list.Batches = append(list.Batches, task.Summarize(m.members(id)))
 	}

@@ -157,41 +157,41 @@ func (m *Manager) listLibrary() []task.LibraryItem {
 	return out
 }
 
-func (m *Manager) getLibraryItem(id string) LibraryResult {
+func (m *Manager) getLibraryItem(id string) (task.LibraryItem, error) {
 	item, ok := m.library[id]
 	if !ok {
-		return LibraryResult{Err: fmt.Errorf("%w: no library item %q", task.ErrNotFound, id)}
+		return task.LibraryItem{}, fmt.Errorf("%w: no library item %q", task.ErrNotFound, id)
 	}
-	return LibraryResult{Item: cloneItem(item)}
+	return cloneItem(item), nil
 }
 
-func (m *Manager) patchLibraryItem(p PatchLibraryItem) LibraryResult {
+func (m *Manager) patchLibraryItem(p PatchLibraryItem) (task.LibraryItem, error) {
 	item, ok := m.library[p.ID]
 	if !ok {
-		return LibraryResult{Err: fmt.Errorf("%w: no library item %q", task.ErrNotFound, p.ID)}
+		return task.LibraryItem{}, fmt.Errorf("%w: no library item %q", task.ErrNotFound, p.ID)
 	}
 	next := cloneItem(item)
 	changes, err := p.Patch.Apply(&next)
 	if err != nil {
-		return LibraryResult{Err: err}
+		return task.LibraryItem{}, err
 	}
 	if len(changes) > 0 {
 		if err := m.cfg.Store.SaveLibraryItem(next); err != nil {
-			return LibraryResult{Err: err}
+			return task.LibraryItem{}, err
 		}
 		*item = next
 		m.notifyLibrary(task.Updated, item, changes)
 	}
-	return LibraryResult{Item: cloneItem(item)}
+	return cloneItem(item), nil
 }
 
-func (m *Manager) deleteLibraryItem(d DeleteLibraryItem) LibraryResult {
+func (m *Manager) deleteLibraryItem(d DeleteLibraryItem) (task.LibraryItem, error) {
 	item, ok := m.library[d.ID]
 	if !ok {
-		return LibraryResult{Err: fmt.Errorf("%w: no library item %q", task.ErrNotFound, d.ID)}
+		return task.LibraryItem{}, fmt.Errorf("%w: no library item %q", task.ErrNotFound, d.ID)
 	}
 	if err := m.cfg.Store.DeleteLibraryItem(item.ID); err != nil {
-		return LibraryResult{Err: err}
+		return task.LibraryItem{}, err
 	}
 	m.unshelve(item)
 	if d.DeleteFiles {
@@ -204,7 +204,7 @@ func (m *Manager) deleteLibraryItem(d DeleteLibraryItem) LibraryResult {
 	}
 	m.notifyLibrary(task.Removed, item, nil)
 	m.log.Info().Str("library_id", item.ID).Bool("delete_files", d.DeleteFiles).Msg("removed from the library")
-	return LibraryResult{Item: cloneItem(item)}
+	return cloneItem(item), nil
 }
 
 func cloneItem(item *task.LibraryItem) task.LibraryItem {

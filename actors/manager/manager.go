@@ -154,44 +154,38 @@ func (m *Manager) Receive(ctx actor.Context) {
 		m.started(ctx)
 	case *actor.Stopping:
 		m.stopTimers()
-	case task.AddRequest:
-		t, err := m.add(msg)
-		ctx.Respond(TaskResult{Task: t, Err: err})
+	case Add:
+		ctx.Respond(reply(m.add(msg.Request)))
 	case Get:
-		ctx.Respond(m.get(msg.ID))
+		ctx.Respond(reply(m.get(msg.ID)))
 	case Act:
-		t, err := m.act(ctx, msg)
-		ctx.Respond(TaskResult{Task: t, Err: err})
+		ctx.Respond(reply(m.act(ctx, msg)))
 	case ActAll:
-		ctx.Respond(Affected{N: m.actAll(ctx, msg.Action)})
-	case task.Query:
-		ctx.Respond(m.query(msg))
-	case task.BatchRequest:
-		created, err := m.addBatch(msg)
-		ctx.Respond(BatchResult{Created: created, Err: err})
+		ctx.Respond(reply(m.actAll(ctx, msg.Action), nil))
+	case List:
+		ctx.Respond(reply(m.query(msg.Query), nil))
+	case AddBatch:
+		ctx.Respond(reply(m.addBatch(msg.Request)))
 	case ListBatches:
-		ctx.Respond(m.listBatches())
+		ctx.Respond(reply(m.listBatches(), nil))
 	case BatchItems:
-		items, err := m.batchItems(msg.ID)
-		ctx.Respond(TasksResult{Tasks: items, Err: err})
+		ctx.Respond(reply(m.batchItems(msg.ID)))
 	case ActBatch:
-		n, err := m.actBatch(ctx, msg)
-		ctx.Respond(AffectedResult{N: n, Err: err})
+		ctx.Respond(reply(m.actBatch(ctx, msg)))
 	case ListLibrary:
-		ctx.Respond(m.listLibrary())
+		ctx.Respond(reply(m.listLibrary(), nil))
 	case GetLibraryItem:
-		ctx.Respond(m.getLibraryItem(msg.ID))
+		ctx.Respond(reply(m.getLibraryItem(msg.ID)))
 	case PatchLibraryItem:
-		ctx.Respond(m.patchLibraryItem(msg))
+		ctx.Respond(reply(m.patchLibraryItem(msg)))
 	case DeleteLibraryItem:
-		ctx.Respond(m.deleteLibraryItem(msg))
+		ctx.Respond(reply(m.deleteLibraryItem(msg)))
 	case GetStats:
-		ctx.Respond(m.stats())
+		ctx.Respond(reply(m.stats(), nil))
 	case GetSettings:
-		ctx.Respond(SettingsResult{Settings: m.settings})
+		ctx.Respond(reply(m.settings, nil))
 	case UpdateSettings:
-		s, err := m.updateSettings(ctx, msg.Patch)
-		ctx.Respond(SettingsResult{Settings: s, Err: err})
+		ctx.Respond(reply(m.updateSettings(ctx, msg.Patch)))
 	case Shutdown:
 		m.shutdown(ctx)
 	case download.ClaimName:

@@ -10,7 +10,7 @@ import (
 // start resumes it from its part file; the answer waits for the last Finished.
 func (m *Manager) shutdown(ctx actor.Context) {
 	if m.closing != nil {
-		ctx.Respond(Stopped{})
+		ctx.Respond(Reply[struct{}]{})
 		return
 	}
 	m.closing = ctx.Sender()
@@ -32,6 +32,6 @@ func (m *Manager) maybeFinishShutdown(ctx actor.Context) {
 		return
 	}
 	m.checkpoint()
-	ctx.Send(m.closing, Stopped{})
+	ctx.Send(m.closing, Reply[struct{}]{})
 	m.log.Info().Msg("manager stopped")
 }

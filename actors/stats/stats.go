@@ -38,7 +38,7 @@ func (s *Stats) Receive(ctx actor.Context) {
 		s.stop()
 	case tickMsg:
 		ctx.Request(s.manager, manager.GetStats{})
-	case task.Stats:
-		ctx.Send(s.hub, hub.Broadcast{Event: task.EngineStats{Stats: msg}})
+	case manager.Reply[task.Stats]:
+		ctx.Send(s.hub, hub.Broadcast{Event: task.EngineStats{Stats: msg.V}})
 	}
 }

@@ -48,6 +48,19 @@ func (b BatchRequest) Requests() ([]AddRequest, error) {
 	return out, nil
 }
 
+// BatchCreated is what POST /api/batches answers.
+type BatchCreated struct {
+	BatchID   string `json:"batch_id"`
+	BatchName string `json:"batch_name"`
+	Tasks     []Task `json:"tasks"`
+}
+
+// BatchList is what GET /api/downloads/batches answers.
+type BatchList struct {
+	Batches    []BatchSummary `json:"batches"`
+	Standalone []Task         `json:"standalone"`
+}
+
 // BatchSummary is a batch as GET /api/downloads/batches shows it.
 type BatchSummary struct {
 	BatchID          string    `json:"batch_id"`
