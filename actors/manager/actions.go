@@ -2,6 +2,7 @@ package manager
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -18,7 +19,9 @@ func (m *Manager) get(id string) (task.Task, error) {
 	return t.Clone(), nil
 }
 
-// act applies one action as the contract's state table allows it.
+// act applies one action as the contract's state table allows it. The
+// changed task is stored before anything changes, so a failed write leaves
+// the task as it was.
 func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 	t, ok := m.tasks[a.ID]
 	if !ok {
@@ -27,52 +30,62 @@ func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 	if err := a.Action.Check(t.State); err != nil {
 		return t.Clone(), err
 	}
+	if a.Action == task.Delete {
+		return t.Clone(), m.delete(ctx, t, a.DeleteFiles)
+	}
+	tr, running := m.running[t.ID]
+	next := t.Clone()
 	switch a.Action {
 	case task.Pause:
-		m.setState(t, task.Paused)
-		m.stopTransfer(ctx, t.ID)
-		t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
+		next.State = task.Paused
+		next.Speed, next.ETA, next.WaitUntil = 0, 0, nil
 	case task.Resume:
-		m.requeue(t)
+		requeue(&next)
 	case task.Cancel:
-		m.setState(t, task.Cancelled)
-		if tr, running := m.running[t.ID]; running {
-			tr.discard = true
-			tr.stop(ctx)
-		} else {
-			m.removePart(t)
-			t.SetProgress(0, t.Size)
+		next.State = task.Cancelled
+		if !running {
+			next.SetProgress(0, next.Size)
 		}
-		t.Speed, t.ETA, t.WaitUntil = 0, 0, nil
+		next.Speed, next.ETA, next.WaitUntil = 0, 0, nil
 	case task.Retry:
-		if t.State != task.Failed {
-			t.SetProgress(0, t.Size)
+		if next.State != task.Failed {
+			next.SetProgress(0, next.Size)
 		}
-		t.CompletedAt = nil
-		m.requeue(t)
-	case task.Delete:
-		m.delete(ctx, t, a.DeleteFiles)
-		return t.Clone(), nil
+		next.CompletedAt = nil
+		requeue(&next)
 	}
-	m.persist(t)
+	if err := m.save(&next); err != nil {
+		return t.Clone(), err
+	}
+	*t = next
+	m.setState(t, t.State)
+	switch {
+	case a.Action == task.Pause:
+		m.stopTransfer(ctx, t.ID)
+	case a.Action == task.Cancel && running:
+		tr.discard = true
+		tr.stop(ctx)
+	case a.Action == task.Cancel:
+		m.removePart(t)
+	}
 	m.notify(task.Updated, t)
 	m.log.Info().Str("task_id", t.ID).Str("action", string(a.Action)).Str("state", string(t.State)).Msg("task action")
 	return t.Clone(), nil
 }
 
 // requeue is the user starting a task again: its automatic retries start over.
-func (m *Manager) requeue(t *task.Task) {
-	m.setState(t, task.Queued)
+func requeue(t *task.Task) {
+	t.State = task.Queued
 	t.RetryCount = 0
 	t.WaitUntil = nil
 	t.SetError("")
 }
 
-// delete removes a task; a running transfer is stopped first and its files
-// are removed once it has let go of them.
-func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) {
+// delete removes a task, once the store has; a running transfer is stopped
+// first and its files are removed once it has let go of them.
+func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) error {
 	if err := m.cfg.Store.DeleteTask(t.ID); err != nil {
-		m.log.Error().Err(err).Str("task_id", t.ID).Msg("delete task")
+		return fmt.Errorf("delete stored task: %w", err)
 	}
 	m.forget(t.ID)
 	if timer, ok := m.timers[t.ID]; ok {
@@ -102,18 +115,22 @@ func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) {
 			break
 		}
 	}
+	return nil
 }
 
-// actAll applies pause or resume wherever the state table allows it.
-func (m *Manager) actAll(ctx actor.Context, a task.Action) int {
+// actAll applies pause or resume wherever the state table allows it. It
+// stops at a failed write and says how many were changed before it.
+func (m *Manager) actAll(ctx actor.Context, a task.Action) (int, error) {
 	var ids []string
 	for id, t := range m.tasks {
 		if a.Check(t.State) == nil {
 			ids = append(ids, id)
 		}
 	}
-	for _, id := range ids {
-		m.act(ctx, Act{ID: id, Action: a})
+	for i, id := range ids {
+		if _, err := m.act(ctx, Act{ID: id, Action: a}); err != nil {
+			return i, err
+		}
 	}
-	return len(ids)
+	return len(ids), nil
 }

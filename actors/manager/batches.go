@@ -53,7 +53,8 @@ func (m *Manager) batchItems(id string) ([]task.Task, error) {
 	return out, nil
 }
 
-// actBatch applies an action to each task of a batch it is allowed for.
+// actBatch applies an action to each task of a batch it is allowed for. It
+// stops at a failed write and says how many were changed before it.
 func (m *Manager) actBatch(ctx actor.Context, a ActBatch) (int, error) {
 	members := m.members(a.ID)
 	if len(members) == 0 {
@@ -62,7 +63,9 @@ func (m *Manager) actBatch(ctx actor.Context, a ActBatch) (int, error) {
 	n := 0
 	for _, t := range members {
 		if a.Action.Check(t.State) == nil {
-			m.act(ctx, Act{ID: t.ID, Action: a.Action, DeleteFiles: a.DeleteFiles})
+			if _, err := m.act(ctx, Act{ID: t.ID, Action: a.Action, DeleteFiles: a.DeleteFiles}); err != nil {
+				return n, err
+			}
 			n++
 		}
 	}

@@ -5,6 +5,7 @@
 package manager
 
 import (
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"time"
@@ -161,7 +162,7 @@ func (m *Manager) Receive(ctx actor.Context) {
 	case Act:
 		ctx.Respond(reply(m.act(ctx, msg)))
 	case ActAll:
-		ctx.Respond(reply(m.actAll(ctx, msg.Action), nil))
+		ctx.Respond(reply(m.actAll(ctx, msg.Action)))
 	case List:
 		ctx.Respond(reply(m.query(msg.Query), nil))
 	case AddBatch:
@@ -255,10 +256,19 @@ func (m *Manager) setState(t *task.Task, s task.State) {
 	}
 }
 
-// persist writes t now: state changes are never left to a checkpoint.
-func (m *Manager) persist(t *task.Task) {
-	delete(m.dirty, t.ID)
+// save writes t now: state changes are never left to a checkpoint.
+func (m *Manager) save(t *task.Task) error {
 	if err := m.cfg.Store.SaveTasks(*t); err != nil {
+		return fmt.Errorf("store task: %w", err)
+	}
+	delete(m.dirty, t.ID)
+	return nil
+}
+
+// persist saves a change the user did not ask for, which has happened
+// whether or not it is stored: a failed write is only logged.
+func (m *Manager) persist(t *task.Task) {
+	if err := m.save(t); err != nil {
 		m.log.Error().Err(err).Str("task_id", t.ID).Msg("persist task")
 	}
 }
