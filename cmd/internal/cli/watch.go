@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -259,16 +258,14 @@ func (v *watchView) sorted() []*task.Task {
 		t := v.mirror.Tasks[id]
 		out = append(out, &t)
 	}
-	slices.SortFunc(out, func(a, b *task.Task) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
-	})
+	slices.SortFunc(out, task.ByCreation)
 	return out
 }
 
 func (v *watchView) sortIDs(ids []string) {
 	slices.SortFunc(ids, func(a, b string) int {
 		ta, tb := v.mirror.Tasks[a], v.mirror.Tasks[b]
-		return cmp.Or(ta.CreatedAt.Compare(tb.CreatedAt), strings.Compare(a, b))
+		return task.ByCreation(&ta, &tb)
 	})
 }
 
