@@ -115,7 +115,7 @@ func intParam(s string, def, lo, hi int, name string) (int, error) {
 func (e *Engine) getDownload(w http.ResponseWriter, r *http.Request) error {
 	t, err := e.Get(r.PathValue("id"))
 	if err != nil {
-		return taskErr(r.PathValue("id"), err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, t)
 	return nil
@@ -127,7 +127,7 @@ func (e *Engine) deleteDownload(w http.ResponseWriter, r *http.Request) error {
 		err = e.Delete(r.PathValue("id"), withFiles)
 	}
 	if err != nil {
-		return taskErr(r.PathValue("id"), err)
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -140,7 +140,7 @@ func (e *Engine) actOnDownload(w http.ResponseWriter, r *http.Request) error {
 	}
 	t, err := e.Act(r.PathValue("id"), a)
 	if err != nil {
-		return taskErr(r.PathValue("id"), err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, t)
 	return nil
@@ -185,12 +185,4 @@ func parseAction(r *http.Request) (task.Action, error) {
 		return a, noEndpoint(r, ": actions are pause, resume, cancel and retry")
 	}
 	return a, nil
-}
-
-// taskErr names the task in a not-found error.
-func taskErr(id string, err error) error {
-	if err == task.ErrNotFound {
-		return fmt.Errorf("%w: no task %q", task.ErrNotFound, id)
-	}
-	return err
 }

@@ -14,7 +14,7 @@ import (
 func (m *Manager) get(id string) (task.Task, error) {
 	t, ok := m.tasks[id]
 	if !ok {
-		return task.Task{}, task.ErrNotFound
+		return task.Task{}, noTask(id)
 	}
 	return t.Clone(), nil
 }
@@ -25,7 +25,7 @@ func (m *Manager) get(id string) (task.Task, error) {
 func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 	t, ok := m.tasks[a.ID]
 	if !ok {
-		return task.Task{}, task.ErrNotFound
+		return task.Task{}, noTask(a.ID)
 	}
 	if err := a.Action.Check(t.State); err != nil {
 		return t.Clone(), err
@@ -133,4 +133,9 @@ func (m *Manager) actAll(ctx actor.Context, a task.Action) (int, error) {
 		}
 	}
 	return len(ids), nil
+}
+
+// noTask is the one not-found error for a task id.
+func noTask(id string) error {
+	return fmt.Errorf("%w: no task %q", task.ErrNotFound, id)
 }
