@@ -1,5 +1,5 @@
 // Package manager is the manager actor: it owns the task registry and the
-// queue, starts download actors up to max_concurrent, applies the user's
+// queue, starts transfer actors up to max_concurrent, applies the user's
 // actions and writes every change to the store. Everything that mutates a
 // task happens in its mailbox, one message at a time.
 package manager
@@ -14,8 +14,8 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/time/rate"
 
-	"github.com/fetchd/fetchd/actors/download"
 	"github.com/fetchd/fetchd/actors/tick"
+	"github.com/fetchd/fetchd/actors/transfer"
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/engine/telemetry"
 	"github.com/fetchd/fetchd/persistence"
@@ -45,12 +45,12 @@ type Manager struct {
 	cfg      Config
 	log      zerolog.Logger
 	settings task.Settings
-	env      *download.Env
+	env      *transfer.Env
 
 	tasks   map[string]*task.Task
 	queued  map[string]*task.Task            // QUEUED tasks, so scheduling never scans the rest
 	batches map[string]map[string]*task.Task // batch id -> its tasks
-	running map[string]*transfer             // tasks whose download actor has not reported Finished
+	running map[string]*runningTransfer      // tasks whose transfer actor has not reported Finished
 	dirty   map[string]struct{}              // progress not yet checkpointed
 	timers  map[string]*time.Timer
 	cleanup map[string]func() // work to do once a stopped transfer has let go of its files
@@ -76,7 +76,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 		tasks:    make(map[string]*task.Task, len(tasks)),
 		queued:   map[string]*task.Task{},
 		batches:  map[string]map[string]*task.Task{},
-		running:  map[string]*transfer{},
+		running:  map[string]*runningTransfer{},
 		dirty:    map[string]struct{}{},
 		timers:   map[string]*time.Timer{},
 		cleanup:  map[string]func(){},
@@ -85,7 +85,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 		shelved:     map[string]string{},
 		libraryURLs: map[string]string{},
 	}
-	m.env = &download.Env{
+	m.env = &transfer.Env{
 		Client:        cfg.HTTPClient,
 		Limiter:       rate.NewLimiter(rate.Inf, 0),
 		StallTimeout:  cfg.StallTimeout,
@@ -189,13 +189,13 @@ func (m *Manager) Receive(ctx actor.Context) {
 		ctx.Respond(reply(m.updateSettings(ctx, msg.Patch)))
 	case Shutdown:
 		m.shutdown(ctx)
-	case download.ClaimName:
-		ctx.Respond(download.Named{Filename: m.claimName(msg)})
-	case download.Started:
+	case transfer.ClaimName:
+		ctx.Respond(transfer.Named{Filename: m.claimName(msg)})
+	case transfer.Started:
 		m.transferStarted(msg)
-	case download.Progress:
+	case transfer.Progress:
 		m.transferProgress(msg)
-	case download.Finished:
+	case transfer.Finished:
 		m.transferFinished(ctx, msg)
 	case wake:
 		m.wake(msg.id)

@@ -3,7 +3,7 @@ package manager
 import (
 	"time"
 
-	"github.com/fetchd/fetchd/actors/download"
+	"github.com/fetchd/fetchd/actors/transfer"
 	"github.com/fetchd/fetchd/engine/backoff"
 	"github.com/fetchd/fetchd/engine/task"
 )
@@ -14,7 +14,7 @@ const maxRetryAfter = time.Hour
 
 // retryLater sends a task whose attempt failed for a passing reason to
 // WAITING, or fails it once max_retries automatic retries are spent.
-func (m *Manager) retryLater(t *task.Task, e *download.Error) {
+func (m *Manager) retryLater(t *task.Task, e *transfer.Error) {
 	if t.RetryCount >= m.settings.MaxRetries {
 		m.fail(t, e.Msg)
 		return

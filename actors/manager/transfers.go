@@ -8,23 +8,23 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/fetchd/fetchd/actors/download"
+	"github.com/fetchd/fetchd/actors/transfer"
 	"github.com/fetchd/fetchd/engine/task"
 )
 
 // speedWindow is how far back the speed of a transfer looks.
 const speedWindow = 5 * time.Second
 
-// transfer is the manager's view of a running download actor.
-type transfer struct {
+// runningTransfer is the manager's view of a running transfer actor.
+type runningTransfer struct {
 	pid     *actor.PID
 	samples []sample // bytes on disk over the last speedWindow, oldest first
 	discard bool     // cancelled: its files go when it stops, whatever follows
 	stopped bool     // asked to stop once; a second Stop would be a dead letter
 }
 
-// stop asks the download actor to stop, once.
-func (tr *transfer) stop(ctx actor.Context) {
+// stop asks the transfer actor to stop, once.
+func (tr *runningTransfer) stop(ctx actor.Context) {
 	if !tr.stopped {
 		tr.stopped = true
 		ctx.Stop(tr.pid)
@@ -73,7 +73,7 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 	m.setState(t, task.Starting)
 	t.StartedAt = task.TimePtr(task.Now())
 	t.WaitUntil = nil
-	job := download.Job{
+	job := transfer.Job{
 		TaskID:   t.ID,
 		URL:      t.URL,
 		Dir:      m.dirOf(t),
@@ -86,14 +86,14 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 	if t.Checksum != nil {
 		job.Checksum = *t.Checksum
 	}
-	pid := ctx.SpawnPrefix(download.Props(job, m.env), "download-")
-	m.running[t.ID] = &transfer{pid: pid}
+	pid := ctx.SpawnPrefix(transfer.Props(job, m.env), "transfer-")
+	m.running[t.ID] = &runningTransfer{pid: pid}
 	m.persist(t)
 	m.notify(task.Updated, t)
 	m.log.Debug().Str("task_id", t.ID).Str("url", t.URL).Msg("download starting")
 }
 
-// stopTransfer asks a running download actor to stop; its Finished follows.
+// stopTransfer asks a running transfer actor to stop; its Finished follows.
 func (m *Manager) stopTransfer(ctx actor.Context, id string) bool {
 	tr, ok := m.running[id]
 	if ok {
@@ -103,7 +103,7 @@ func (m *Manager) stopTransfer(ctx actor.Context, id string) bool {
 }
 
 // claimName gives a transfer a file name no other file or task uses.
-func (m *Manager) claimName(c download.ClaimName) string {
+func (m *Manager) claimName(c transfer.ClaimName) string {
 	t, ok := m.tasks[c.TaskID]
 	if !ok || !t.State.Active() {
 		return "" // deleted, paused or cancelled while the origin answered
@@ -133,7 +133,7 @@ func (m *Manager) uniqueName(dir, want, self string) string {
 	})
 }
 
-func (m *Manager) transferStarted(s download.Started) {
+func (m *Manager) transferStarted(s transfer.Started) {
 	t, ok := m.tasks[s.TaskID]
 	if !ok || t.State != task.Starting {
 		return
@@ -147,7 +147,7 @@ func (m *Manager) transferStarted(s download.Started) {
 	m.notify(task.Updated, t)
 }
 
-func (m *Manager) transferProgress(p download.Progress) {
+func (m *Manager) transferProgress(p transfer.Progress) {
 	t, ok := m.tasks[p.TaskID]
 	tr := m.running[p.TaskID]
 	if !ok || tr == nil || t.State != task.Downloading {
@@ -171,7 +171,7 @@ func (m *Manager) transferProgress(p download.Progress) {
 
 // transferFinished is the end of a transfer: its file is closed, so the task
 // may be started again, cleaned up or failed.
-func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
+func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 	tr := m.running[f.TaskID]
 	if tr == nil {
 		return
@@ -192,13 +192,13 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 		if f.Err == nil {
 			os.Remove(filepath.Join(m.dirOf(t), t.Filename))
 		}
-		f.Downloaded, f.Err = 0, download.ErrStopped
+		f.Downloaded, f.Err = 0, transfer.ErrStopped
 	}
 	if f.Err != nil {
 		// The task shows what its part file holds, for a resume or retry.
 		t.SetProgress(f.Downloaded, max(f.Size, t.Size))
 	}
-	var dlErr *download.Error
+	var dlErr *transfer.Error
 	switch {
 	case t.State == task.Cancelled:
 		m.removePart(t)
@@ -215,7 +215,7 @@ func (m *Manager) transferFinished(ctx actor.Context, f download.Finished) {
 		t.Speed, t.ETA = 0, 0
 		m.persist(t)
 		m.notify(task.Moved, t)
-	case errors.Is(f.Err, download.ErrStopped):
+	case errors.Is(f.Err, transfer.ErrStopped):
 		m.fail(t, "internal error: download stopped unexpectedly")
 	case errors.As(f.Err, &dlErr) && dlErr.Retryable:
 		m.retryLater(t, dlErr)

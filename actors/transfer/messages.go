@@ -1,10 +1,10 @@
-// Package download is the download actor: one per running task, it performs
+// Package transfer is the transfer actor: one per running task, it performs
 // the HTTP transfer into "<filename>.part", resumes with Range, and reports
 // progress and its outcome to its parent. It is the only package that speaks
 // HTTP to origins.
-package download
+package transfer
 
-// Job is what a download actor needs to fetch one task.
+// Job is what a transfer actor needs to fetch one task.
 type Job struct {
 	TaskID   string
 	URL      string
