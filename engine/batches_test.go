@@ -167,7 +167,7 @@ func TestLibraryLifecycle(t *testing.T) {
 	})
 	byDownload := map[string]task.LibraryItem{}
 	for _, it := range lib.Items {
-		byDownload[it.DownloadID] = it
+		byDownload[it.BatchID] = it
 	}
 	ch := byDownload[b.BatchID]
 	if ch.Title != "Chapter 7" || len(ch.Files) != 2 || ch.Size != 11 || ch.Status != "new" || ch.Favorite || ch.Meta["mangaId"] != "m7" ||
@@ -267,6 +267,6 @@ func TestBatchEntersTheLibraryWhenItsLastUnfinishedItemIsDeleted(t *testing.T) {
 	var lib struct{ Items []task.LibraryItem }
 	enginetest.Eventually(t, 5*time.Second, "the batch in the library", func() bool {
 		h.Call("GET", "/api/library", nil, &lib)
-		return len(lib.Items) == 1 && lib.Items[0].DownloadID == b.BatchID
+		return len(lib.Items) == 1 && lib.Items[0].BatchID == b.BatchID
 	})
 }

@@ -51,7 +51,7 @@ type Config struct {
 	ProgressEvery time.Duration // a transfer reports at most this often; default 250 ms
 	FlushEvery    time.Duration // progress goes out as one batch this often; default 500 ms
 	StatsEvery    time.Duration // ENGINE_STATS goes out this often; default 2 s
-	WS            wsconn.Limits // zero: the contract's limits
+	WS            wsconn.Limits // zero: PROTOCOL.md's limits
 	Pprof         bool          // serve /debug/pprof (behind the token, when one is set)
 }
 

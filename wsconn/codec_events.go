@@ -13,6 +13,8 @@ type envelope struct {
 	Timestamp int64  `json:"timestamp"`
 }
 
+// downloadData is the body of every download:* event: a "download" is a
+// batch, a "page" one of its tasks and a "chapter" the whole batch.
 type downloadData struct {
 	DownloadID  string   `json:"downloadId"`
 	MangaID     *string  `json:"mangaId,omitempty"`
@@ -43,12 +45,13 @@ func (eventsCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 	frame := func(name string, data any) []byte {
 		return jsonFrame(envelope{Event: name, Data: data, Timestamp: ts})
 	}
-	// about frames an event about one download, for connections that see it.
-	about := func(dl task.Download, name string, fill func(*downloadData)) []byte {
-		if !dl.SeenBy(subs) {
+	// about frames an event about one batch (a "download" in this
+	// dialect), for connections that see it.
+	about := func(b task.Batch, name string, fill func(*downloadData)) []byte {
+		if !b.SeenBy(subs) {
 			return nil
 		}
-		d := downloadData{DownloadID: dl.ID, ChapterID: dl.ChapterID, Timestamp: ts}
+		d := downloadData{DownloadID: b.ID, ChapterID: chapterID(b), Timestamp: ts}
 		fill(&d)
 		return frame(name, d)
 	}
@@ -58,25 +61,25 @@ func (eventsCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 			return nil // a subscription change is answered by its ack alone
 		}
 		return frame("connect", map[string]string{"message": "connected to fetchd", "protocol": "events"})
-	case task.DownloadStarted:
-		return about(e.Download, "download:started", func(d *downloadData) { d.MangaID = &e.Download.MangaID })
-	case task.DownloadProgress:
-		// One frame per download that changed, sent together.
+	case task.BatchStarted:
+		return about(e.Batch, "download:started", func(d *downloadData) { d.MangaID = ptr(e.Batch.Meta["mangaId"]) })
+	case task.BatchProgress:
+		// One frame per batch that changed, sent together.
 		var out []byte
-		for _, st := range e.Downloads {
-			out = append(out, about(st.Download, "download:progress", func(d *downloadData) {
-				d.CurrentPage, d.TotalPages, d.Percentage = &st.CurrentPage, &st.TotalPages, &st.Percentage
+		for _, st := range e.Batches {
+			out = append(out, about(st.Batch, "download:progress", func(d *downloadData) {
+				d.CurrentPage, d.TotalPages, d.Percentage = &st.Completed, &st.Tasks, &st.Percentage
 			})...)
 		}
 		return out
-	case task.PageComplete:
-		return about(e.Download, "download:page:complete", func(d *downloadData) { d.PageNumber = &e.Page })
-	case task.ChapterComplete:
-		return about(e.Download, "download:chapter:complete", func(d *downloadData) { d.TotalPages = &e.TotalPages })
-	case task.DownloadFailed:
-		return about(e.Download, "download:failed", func(d *downloadData) { d.Error = &e.Error })
-	case task.DownloadCancelled:
-		return about(e.Download, "download:cancelled", func(*downloadData) {})
+	case task.BatchTaskCompleted:
+		return about(e.Batch, "download:page:complete", func(d *downloadData) { d.PageNumber = &e.Number })
+	case task.BatchCompleted:
+		return about(e.Batch, "download:chapter:complete", func(d *downloadData) { d.TotalPages = &e.Tasks })
+	case task.BatchFailed:
+		return about(e.Batch, "download:failed", func(d *downloadData) { d.Error = &e.Error })
+	case task.BatchCancelled:
+		return about(e.Batch, "download:cancelled", func(*downloadData) {})
 	case task.LibraryAdded:
 		return frame("library:item:added", libraryPayload(e.Item, true, ts))
 	case task.LibraryUpdated:
@@ -94,12 +97,22 @@ func (eventsCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 		if e.Subscribed {
 			action = "subscribed"
 		}
-		return frame("subscription:ack", map[string]string{"action": action, "type": "download", "downloadId": e.DownloadID})
+		return frame("subscription:ack", map[string]string{"action": action, "type": "download", "downloadId": e.ID})
 	case task.ErrorEvent:
 		return frame("error", map[string]string{"message": e.Message})
 	}
 	return nil
 }
+
+// chapterID is the batch's meta chapterId, else its id (PROTOCOL.md, events dialect).
+func chapterID(b task.Batch) string {
+	if c := b.Meta["chapterId"]; c != "" {
+		return c
+	}
+	return b.ID
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // libraryPayload is JAMRA's snapshot of an item; removal carries no status.
 func libraryPayload(item task.LibraryItem, full bool, ts int64) libraryData {

@@ -84,7 +84,7 @@ func (tasksCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 		if e.Subscribed {
 			action = "subscribed"
 		}
-		return jsonFrame(tasksMessage{Type: "SUBSCRIPTION_ACK", TS: now(), Action: action, DownloadID: e.DownloadID})
+		return jsonFrame(tasksMessage{Type: "SUBSCRIPTION_ACK", TS: now(), Action: action, DownloadID: e.ID})
 	case task.ErrorEvent:
 		return jsonFrame(tasksMessage{Type: "ERROR", TS: now(), Message: e.Message})
 	}

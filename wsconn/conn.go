@@ -100,7 +100,7 @@ func (c *connActor) handle(ctx actor.Context, raw []byte, done chan struct{}) {
 	ctx.Send(c.publisher, hub.Resubscribe{
 		ID:   c.id,
 		Subs: subs,
-		Then: []task.Event{task.SubscriptionAck{Subscribed: req.subscribe, DownloadID: req.downloadID}},
+		Then: []task.Event{task.SubscriptionAck{Subscribed: req.subscribe, ID: req.downloadID}},
 		Done: done,
 	})
 }

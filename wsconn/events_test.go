@@ -178,7 +178,7 @@ func TestTasksDialectLibraryMessages(t *testing.T) {
 	tk := h.Add(map[string]any{"url": h.Origin.Add("/book.epub", &enginetest.File{Data: []byte("book")})})
 	added := nextOf(t, c, "LIBRARY_ITEM_ADDED", 5*time.Second)
 	var item task.LibraryItem
-	if err := json.Unmarshal(added.Raw, &struct{ Item *task.LibraryItem }{&item}); err != nil || item.DownloadID != tk.ID || item.Title != "book.epub" || len(item.Files) != 1 {
+	if err := json.Unmarshal(added.Raw, &struct{ Item *task.LibraryItem }{&item}); err != nil || item.BatchID != tk.ID || item.Title != "book.epub" || len(item.Files) != 1 {
 		t.Fatalf("LIBRARY_ITEM_ADDED %s", added.Raw)
 	}
 	h.Call("PATCH", "/api/library/"+item.ID, map[string]any{"status": "done"}, nil)

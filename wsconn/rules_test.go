@@ -439,7 +439,7 @@ func TestEveryStoredTaskIsInTheFirstSyncAllAfterARestart(t *testing.T) {
 }
 
 // The server pings; a client that answers stays, one that is silent past the
-// limit is dropped. (Short limits stand in for the contract's 30 s and 60 s.)
+// limit is dropped. (Short limits stand in for PROTOCOL.md's 30 s and 60 s.)
 func TestPingsKeepAnsweringClientsAndDropSilentOnes(t *testing.T) {
 	h := enginetest.Start(t, func(c *engine.Config) {
 		c.WS = wsconn.DefaultLimits()

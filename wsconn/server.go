@@ -23,7 +23,7 @@ import (
 	"github.com/fetchd/fetchd/engine/telemetry"
 )
 
-// Limits are the connection rules of the contract.
+// Limits are the connection rules of PROTOCOL.md.
 type Limits struct {
 	MaxMessage int           // a bigger client message closes with 1009
 	QueueBytes int           // outbound bytes queued before 4008
@@ -36,7 +36,7 @@ type Limits struct {
 	SocketBuffer int
 }
 
-// DefaultLimits are the contract's numbers.
+// DefaultLimits are PROTOCOL.md's numbers.
 func DefaultLimits() Limits {
 	return Limits{MaxMessage: 64 << 10, QueueBytes: 1 << 20, PingEvery: 30 * time.Second, PongWait: 60 * time.Second, WriteWait: 10 * time.Second, SocketBuffer: 128 << 10}
 }

@@ -120,7 +120,7 @@ func TestClientsConvergeUnderConcurrentChanges(t *testing.T) {
 		}
 		return true
 	})
-	time.Sleep(time.Second) // the contract's quiet second: every flush is out
+	time.Sleep(time.Second) // PROTOCOL.md's quiet second: every flush is out
 	want := serverTasks(t, h)
 	for i, w := range watchers {
 		w.mu.Lock()

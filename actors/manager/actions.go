@@ -19,7 +19,7 @@ func (m *Manager) get(id string) (task.Task, error) {
 	return t.Clone(), nil
 }
 
-// act applies one action as the contract's state table allows it. The
+// act applies one action as PROTOCOL.md's state table allows it. The
 // changed task is stored before anything changes, so a failed write leaves
 // the task as it was.
 func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {

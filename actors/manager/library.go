@@ -19,7 +19,7 @@ import (
 func (m *Manager) shelve(item task.LibraryItem) *task.LibraryItem {
 	p := &item
 	m.library[item.ID] = p
-	m.shelved[item.DownloadID] = item.ID
+	m.shelved[item.BatchID] = item.ID
 	for _, u := range item.URLs {
 		m.libraryURLs[u] = item.ID
 	}
@@ -29,8 +29,8 @@ func (m *Manager) shelve(item task.LibraryItem) *task.LibraryItem {
 // unshelve forgets a library item.
 func (m *Manager) unshelve(item *task.LibraryItem) {
 	delete(m.library, item.ID)
-	if m.shelved[item.DownloadID] == item.ID {
-		delete(m.shelved, item.DownloadID)
+	if m.shelved[item.BatchID] == item.ID {
+		delete(m.shelved, item.BatchID)
 	}
 	for _, u := range item.URLs {
 		if m.libraryURLs[u] == item.ID {
@@ -39,8 +39,8 @@ func (m *Manager) unshelve(item *task.LibraryItem) {
 	}
 }
 
-// downloadOf is the download t belongs to: its batch, oldest first, or itself.
-func (m *Manager) downloadOf(t *task.Task) []*task.Task {
+// batchTasks are the tasks of t's batch, oldest first, or t alone.
+func (m *Manager) batchTasks(t *task.Task) []*task.Task {
 	if t.BatchID == nil {
 		return []*task.Task{t}
 	}
@@ -59,8 +59,8 @@ type shelf struct {
 // changing anything: a new item once every task of it has completed, an
 // updated one when a download already there gained files, or nothing.
 func (m *Manager) shelfFor(t *task.Task) *shelf {
-	id := t.DownloadID()
-	tasks := m.downloadOf(t)
+	id := t.BatchKey()
+	tasks := m.batchTasks(t)
 	files, size, urls := make([]task.LibraryFile, 0, len(tasks)), int64(0), make([]string, 0, len(tasks))
 	for _, member := range tasks {
 		if member.State != task.Completed {
@@ -75,7 +75,7 @@ func (m *Manager) shelfFor(t *task.Task) *shelf {
 	}
 	item := task.LibraryItem{
 		ID:          uuid.NewString(),
-		DownloadID:  id,
+		BatchID:     id,
 		Title:       t.Filename,
 		Files:       files,
 		Size:        size,
@@ -123,7 +123,7 @@ func (m *Manager) place(s *shelf) {
 	item := m.shelve(s.item)
 	if s.added {
 		m.notifyLibrary(task.Added, item, nil)
-		m.log.Info().Str("library_id", item.ID).Str("download_id", item.DownloadID).Int("files", len(item.Files)).Msg("added to the library")
+		m.log.Info().Str("library_id", item.ID).Str("batch_id", item.BatchID).Int("files", len(item.Files)).Msg("added to the library")
 		return
 	}
 	m.notifyLibrary(task.Updated, item, map[string]any{})
@@ -137,7 +137,7 @@ func (m *Manager) maybeShelve(t *task.Task) {
 		return
 	}
 	if err := m.cfg.Store.SaveLibraryItem(s.item); err != nil {
-		m.log.Error().Err(err).Str("download_id", s.item.DownloadID).Msg("store library item")
+		m.log.Error().Err(err).Str("batch_id", s.item.BatchID).Msg("store library item")
 		return
 	}
 	m.place(s)

@@ -166,7 +166,7 @@ func (m *Manager) transferProgress(p transfer.Progress) {
 	}
 	t.SetRate(speed)
 	m.dirty[t.ID] = struct{}{}
-	m.notify(task.Moved, t)
+	m.notify(task.Progressed, t)
 }
 
 // transferFinished is the end of a transfer: its file is closed, so the task
@@ -207,14 +207,14 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 		}
 		t.SetProgress(0, t.Size)
 		m.persist(t)
-		m.notify(task.Moved, t)
+		m.notify(task.Progressed, t)
 	case f.Err == nil:
 		m.completed(t, f.Size)
 	case !t.State.Active():
 		// Paused, or re-queued by a shutdown or a resume: the part file stays.
 		t.Speed, t.ETA = 0, 0
 		m.persist(t)
-		m.notify(task.Moved, t)
+		m.notify(task.Progressed, t)
 	case errors.Is(f.Err, transfer.ErrStopped):
 		m.fail(t, "internal error: download stopped unexpectedly")
 	case errors.As(f.Err, &dlErr) && dlErr.Retryable:

@@ -34,8 +34,8 @@ type Publisher struct {
 	sync     *task.SyncAll         // cached snapshot, nil when stale
 	version  uint64                // of the last snapshot built
 
-	downloads map[string]*download // by download id, for the events dialect
-	metrics   *telemetry.Metrics
+	batches map[string]*batch // by batch key, for the events about batches
+	metrics *telemetry.Metrics
 
 	stop func()
 }
@@ -50,8 +50,8 @@ func Props(hubPID *actor.PID, interval time.Duration, metrics *telemetry.Metrics
 			lastSent: map[string]*task.Task{},
 			pending:  map[string]struct{}{},
 
-			downloads: map[string]*download{},
-			metrics:   metrics,
+			batches: map[string]*batch{},
+			metrics: metrics,
 		}
 	})
 }
@@ -87,7 +87,7 @@ func (p *Publisher) Receive(ctx actor.Context) {
 
 func (p *Publisher) change(ctx actor.Context, c task.Change) {
 	t := &c.Task
-	if c.Kind != task.Moved {
+	if c.Kind != task.Progressed {
 		p.sync = nil // progress alone changes nothing that was sent
 	}
 	switch c.Kind {
@@ -109,11 +109,11 @@ func (p *Publisher) change(ctx actor.Context, c task.Change) {
 		for _, ev := range p.transition(prev.State, t) {
 			p.broadcast(ctx, ev)
 		}
-	case task.Moved:
+	case task.Progressed:
 		if _, known := p.current[t.ID]; known {
 			p.current[t.ID] = t
 			p.pending[t.ID] = struct{}{}
-			p.downloadOf(t).dirty = true
+			p.batchOf(t).dirty = true
 		}
 	case task.Removed:
 		p.track(t, c.Kind)

@@ -10,13 +10,13 @@ import (
 // A joiner's SYNC_ALL is what everyone was last sent, not progress still
 // waiting for the flush: the deltas after it are computed against that.
 func TestSnapshotIsWhatWasLastSent(t *testing.T) {
-	p := &Publisher{current: map[string]*task.Task{}, lastSent: map[string]*task.Task{}, pending: map[string]struct{}{}, downloads: map[string]*download{}}
+	p := &Publisher{current: map[string]*task.Task{}, lastSent: map[string]*task.Task{}, pending: map[string]struct{}{}, batches: map[string]*batch{}}
 	sent := task.Task{ID: "a", State: task.Downloading, Size: 100, Meta: map[string]string{}}
 	p.change(nil, task.Change{Kind: task.Loaded, Task: sent})
 	moved := sent.Clone()
 	moved.SetProgress(50, 100)
 	moved.SetRate(416000)
-	p.change(nil, task.Change{Kind: task.Moved, Task: moved})
+	p.change(nil, task.Change{Kind: task.Progressed, Task: moved})
 
 	snap := p.snapshot()
 	if len(snap.Tasks) != 1 || snap.Tasks[0].Speed != 0 || snap.Tasks[0].Downloaded != 0 {

@@ -11,7 +11,7 @@ import (
 // ErrStopped ends a transfer that its parent stopped (pause, cancel, shutdown).
 var ErrStopped = errors.New("download stopped")
 
-// Error is a failed attempt, classified as the contract orders: network errors,
+// Error is a failed attempt, classified as PROTOCOL.md orders: network errors,
 // timeouts, 408, 429 and 5xx may be retried; everything else fails at once.
 type Error struct {
 	Msg        string

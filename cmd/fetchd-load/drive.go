@@ -165,7 +165,7 @@ func waitClosed(clients []*client, which func(*client) bool, within time.Duratio
 }
 
 // verify pauses every download, then compares each verifying client's map
-// with GET /api/downloads until they agree (the contract promises it a
+// with GET /api/downloads until they agree (PROTOCOL.md promises it a
 // quiet second after the last change) or 15 s pass.
 func (r *result) verify(ctx context.Context, api *wsclient.REST, clients []*client, downloads int) error {
 	if _, err := api.ActAll(ctx, task.Pause); err != nil {

@@ -13,7 +13,7 @@ const (
 	Delete Action = "delete"
 )
 
-// allowedFrom is the contract's table of which state each action may start from.
+// allowedFrom is PROTOCOL.md's table of which state each action may start from.
 var allowedFrom = map[Action][]State{
 	Pause:  {Queued, Starting, Downloading, Waiting},
 	Resume: {Paused},

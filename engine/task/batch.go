@@ -143,8 +143,9 @@ func Percentage(tasks []*Task) float64 {
 	return 100 * sum / float64(len(tasks))
 }
 
-// DownloadID is the download a task belongs to: its batch, or itself.
-func (t *Task) DownloadID() string {
+// BatchKey is the batch a task belongs to: its batch, or itself for a
+// standalone task, a batch of one.
+func (t *Task) BatchKey() string {
 	if t.BatchID != nil {
 		return *t.BatchID
 	}

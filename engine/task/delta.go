@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Delta is a task's id with the fields that changed, in the contract's order.
+// Delta is a task's id with the fields that changed, in PROTOCOL.md's order.
 type Delta struct {
 	ID      string
 	BatchID *string // to filter by subscription; not itself sent
@@ -103,7 +103,7 @@ func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
 
-// fieldTable lists every field but id, in the contract's order.
+// fieldTable lists every field but id, in PROTOCOL.md's order.
 var fieldTable = []fieldDef{
 	other("url", same(func(t *Task) string { return t.URL }), func(t *Task) string { return t.URL }),
 	other("filename", same(func(t *Task) string { return t.Filename }), func(t *Task) string { return t.Filename }),

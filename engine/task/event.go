@@ -11,11 +11,11 @@ type Change struct {
 type ChangeKind int
 
 const (
-	Loaded  ChangeKind = iota // known at start-up; nothing to announce
-	Added                     // a new task
-	Updated                   // its state changed (and maybe other fields)
-	Moved                     // only progress figures changed
-	Removed                   // deleted
+	Loaded     ChangeKind = iota // known at start-up; nothing to announce
+	Added                        // a new task
+	Updated                      // its state changed (and maybe other fields)
+	Progressed                   // only progress figures changed
+	Removed                      // deleted
 )
 
 // Event is one message of the live stream, before a dialect encodes it.
@@ -51,7 +51,7 @@ type EngineStats struct{ Stats Stats }
 // SubscriptionAck confirms a subscription change.
 type SubscriptionAck struct {
 	Subscribed bool
-	DownloadID string
+	ID         string // the task or batch id subscribed to
 }
 
 // ErrorEvent tells a client its message was refused.
@@ -74,25 +74,23 @@ type (
 	LibraryRemoved struct{ Item LibraryItem }
 )
 
-// Download names a download (a batch, or a standalone task) for the events
-// dialect, with the ids a subscription may name.
-type Download struct {
-	ID          string
-	ChapterID   string
-	MangaID     string
-	ExtensionID string
-	TaskIDs     []string
+// Batch names a batch for the events that speak of one as a whole: a batch,
+// or a standalone task taken as a batch of one.
+type Batch struct {
+	ID      string
+	TaskIDs []string          // in creation order
+	Meta    map[string]string // its first task's, which names the batch to clients
 }
 
-// SeenBy reports whether a connection with subs receives events about d.
-func (d Download) SeenBy(subs Subscriptions) bool {
+// SeenBy reports whether a connection with subs receives events about b.
+func (b Batch) SeenBy(subs Subscriptions) bool {
 	if len(subs) == 0 {
 		return true
 	}
-	if _, ok := subs[d.ID]; ok {
+	if _, ok := subs[b.ID]; ok {
 		return true
 	}
-	for _, id := range d.TaskIDs {
+	for _, id := range b.TaskIDs {
 		if _, ok := subs[id]; ok {
 			return true
 		}
@@ -100,50 +98,50 @@ func (d Download) SeenBy(subs Subscriptions) bool {
 	return false
 }
 
-// Events about downloads as a whole, derived by the publisher.
+// Events about batches as a whole, derived by the publisher.
 type (
-	DownloadStarted  struct{ Download Download }
-	DownloadProgress struct{ Downloads []DownloadStatus }
-	PageComplete     struct {
-		Download Download
-		Page     int // from 1, in creation order
+	BatchStarted       struct{ Batch Batch }
+	BatchProgress      struct{ Batches []BatchStatus }
+	BatchTaskCompleted struct {
+		Batch  Batch
+		Number int // the task's place in the batch, from 1, in creation order
 	}
-	ChapterComplete struct {
-		Download   Download
-		TotalPages int
+	BatchCompleted struct {
+		Batch Batch
+		Tasks int
 	}
-	DownloadFailed struct {
-		Download Download
-		Error    string
+	BatchFailed struct {
+		Batch Batch
+		Error string
 	}
-	DownloadCancelled struct{ Download Download }
+	BatchCancelled struct{ Batch Batch }
 )
 
-// DownloadStatus is one download's progress at a flush.
-type DownloadStatus struct {
-	Download    Download
-	CurrentPage int // completed pages
-	TotalPages  int
-	Percentage  float64
+// BatchStatus is one batch's progress at a flush.
+type BatchStatus struct {
+	Batch      Batch
+	Completed  int // completed tasks
+	Tasks      int
+	Percentage float64
 }
 
-func (SyncAll) isEvent()           {}
-func (LibraryAdded) isEvent()      {}
-func (LibraryUpdated) isEvent()    {}
-func (LibraryRemoved) isEvent()    {}
-func (DownloadStarted) isEvent()   {}
-func (DownloadProgress) isEvent()  {}
-func (PageComplete) isEvent()      {}
-func (ChapterComplete) isEvent()   {}
-func (DownloadFailed) isEvent()    {}
-func (DownloadCancelled) isEvent() {}
-func (TaskAdded) isEvent()         {}
-func (TaskUpdated) isEvent()       {}
-func (TaskBatch) isEvent()         {}
-func (TaskRemoved) isEvent()       {}
-func (EngineStats) isEvent()       {}
-func (SubscriptionAck) isEvent()   {}
-func (ErrorEvent) isEvent()        {}
+func (SyncAll) isEvent()            {}
+func (LibraryAdded) isEvent()       {}
+func (LibraryUpdated) isEvent()     {}
+func (LibraryRemoved) isEvent()     {}
+func (BatchStarted) isEvent()       {}
+func (BatchProgress) isEvent()      {}
+func (BatchTaskCompleted) isEvent() {}
+func (BatchCompleted) isEvent()     {}
+func (BatchFailed) isEvent()        {}
+func (BatchCancelled) isEvent()     {}
+func (TaskAdded) isEvent()          {}
+func (TaskUpdated) isEvent()        {}
+func (TaskBatch) isEvent()          {}
+func (TaskRemoved) isEvent()        {}
+func (EngineStats) isEvent()        {}
+func (SubscriptionAck) isEvent()    {}
+func (ErrorEvent) isEvent()         {}
 
 // Subscriptions is a connection's set of task and batch ids; empty sees all.
 type Subscriptions map[string]struct{}

@@ -10,7 +10,7 @@ import (
 // items have all completed.
 type LibraryItem struct {
 	ID          string            `json:"id"`
-	DownloadID  string            `json:"download_id"`
+	BatchID     string            `json:"download_id"` // its batch, or its standalone task
 	Title       string            `json:"title"`
 	Files       []LibraryFile     `json:"files"`
 	Size        int64             `json:"size"`
@@ -35,7 +35,7 @@ type LibraryPatch struct {
 	Favorite *bool   `json:"favorite"`
 }
 
-// Apply changes item and returns what changed, keyed as the contract spells it.
+// Apply changes item and returns what changed, keyed as PROTOCOL.md spells it.
 func (p LibraryPatch) Apply(item *LibraryItem) (map[string]any, error) {
 	if p.Title != nil && (*p.Title == "" || len(*p.Title) > 500 || !utf8.ValidString(*p.Title)) {
 		return nil, fmt.Errorf("%w: title must be 1 to 500 bytes of UTF-8", ErrInvalid)

@@ -60,7 +60,7 @@ func CleanDestination(dest string) (string, error) {
 	return clean, nil
 }
 
-// NameFromResponse picks a file name the way the contract orders it: the
+// NameFromResponse picks a file name the way PROTOCOL.md orders it: the
 // Content-Disposition header, else the last segment of the URL path, else
 // "download". Either source is the server's, so it is sanitised, never trusted.
 func NameFromResponse(contentDisposition string, u *url.URL) string {

@@ -19,10 +19,10 @@ const (
 	Cancelled   State = "CANCELLED"
 )
 
-// States lists every state in the contract's order.
+// States lists every state in PROTOCOL.md's order.
 var States = []State{Queued, Starting, Downloading, Paused, Waiting, Completed, Failed, Cancelled}
 
-// Valid reports whether s is one of the contract's states.
+// Valid reports whether s is one of PROTOCOL.md's states.
 func (s State) Valid() bool {
 	for _, v := range States {
 		if s == v {
@@ -35,7 +35,7 @@ func (s State) Valid() bool {
 // Active reports whether a transfer is (or is about to be) running.
 func (s State) Active() bool { return s == Starting || s == Downloading }
 
-// ParseState accepts a state name as the contract spells it.
+// ParseState accepts a state name as PROTOCOL.md spells it.
 func ParseState(s string) (State, error) {
 	if st := State(s); st.Valid() {
 		return st, nil

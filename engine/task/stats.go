@@ -33,7 +33,7 @@ func (s *Stats) Count(t *Task) {
 	}
 }
 
-// DBCounts spells stored per-state counts the way the contract does.
+// DBCounts spells stored per-state counts the way PROTOCOL.md does.
 func DBCounts(perState map[State]int64) map[string]int64 {
 	out := make(map[string]int64, len(States)+1)
 	var all int64

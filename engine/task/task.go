@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Task is one URL downloading to one file. Its JSON form is the wire contract.
+// Task is one URL downloading to one file. Its JSON form is the task of PROTOCOL.md.
 type Task struct {
 	ID           string            `json:"id"`
 	URL          string            `json:"url"`

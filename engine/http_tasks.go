@@ -22,7 +22,7 @@ func (e *Engine) health(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (e *Engine) createDownload(w http.ResponseWriter, r *http.Request) error {
+func (e *Engine) createTask(w http.ResponseWriter, r *http.Request) error {
 	var req task.AddRequest
 	if err := decodeBody(r, &req); err != nil {
 		return err
@@ -44,7 +44,7 @@ type listResponse struct {
 	StatusCounts map[task.State]int `json:"status_counts"`
 }
 
-func (e *Engine) listDownloads(w http.ResponseWriter, r *http.Request) error {
+func (e *Engine) listTasks(w http.ResponseWriter, r *http.Request) error {
 	q, err := parseQuery(r)
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func intParam(s string, def, lo, hi int, name string) (int, error) {
 	return n, nil
 }
 
-func (e *Engine) getDownload(w http.ResponseWriter, r *http.Request) error {
+func (e *Engine) getTask(w http.ResponseWriter, r *http.Request) error {
 	t, err := e.Get(r.PathValue("id"))
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (e *Engine) getDownload(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (e *Engine) deleteDownload(w http.ResponseWriter, r *http.Request) error {
+func (e *Engine) deleteTask(w http.ResponseWriter, r *http.Request) error {
 	withFiles, err := boolParam(r, "delete_files")
 	if err == nil {
 		err = e.Delete(r.PathValue("id"), withFiles)
@@ -133,7 +133,7 @@ func (e *Engine) deleteDownload(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (e *Engine) actOnDownload(w http.ResponseWriter, r *http.Request) error {
+func (e *Engine) actOnTask(w http.ResponseWriter, r *http.Request) error {
 	a, err := parseAction(r)
 	if err != nil {
 		return err
