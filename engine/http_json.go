@@ -62,7 +62,7 @@ func decodeBody(r *http.Request, v any) error {
 	var tooLarge *http.MaxBytesError
 	switch {
 	case err == nil:
-	case errors.As(err, &tooLarge):
+	case errors.As(err, &tooLarge), errors.Is(err, task.ErrInvalid): // a field's own check says what is wrong
 		return err
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%w: request body is empty; expected a JSON object", task.ErrInvalid)

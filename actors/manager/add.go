@@ -148,7 +148,7 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 		Filename:    r.Filename,
 		Destination: dest,
 		Category:    r.Category,
-		Priority:    r.Priority,
+		Priority:    int(r.Priority),
 		State:       task.Queued,
 		CreatedAt:   created,
 		Checksum:    checksum,

@@ -10,7 +10,7 @@ type BatchRequest struct {
 	BatchName   string            `json:"batch_name"`
 	Destination string            `json:"destination"`
 	Category    string            `json:"category"`
-	Priority    int               `json:"priority"`
+	Priority    Priority          `json:"priority"`
 	Meta        map[string]string `json:"meta"`
 	Force       bool              `json:"force"`
 	Items       []BatchItem       `json:"items"`

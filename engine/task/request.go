@@ -6,7 +6,7 @@ type AddRequest struct {
 	Filename    string            `json:"filename"`
 	Destination string            `json:"destination"`
 	Category    string            `json:"category"`
-	Priority    int               `json:"priority"`
+	Priority    Priority          `json:"priority"`
 	Checksum    string            `json:"checksum"`
 	Meta        map[string]string `json:"meta"`
 	BatchID     string            `json:"batch_id"`   // join this existing batch

@@ -11,7 +11,11 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 	batch := fs.String("batch", "", "put the URLs in a new batch called `NAME`")
 	filename := fs.String("filename", "", "save the file as `NAME` (one URL only)")
 	dest := fs.String("destination", "", "save under the sub-folder `DIR` of the daemon's download directory")
-	priority := fs.Int("priority", 0, "priority `N`: higher starts first")
+	var priority task.Priority
+	fs.Func("priority", "priority `P`: a whole number (higher starts first) or LOW, NORMAL, HIGH", func(s string) (err error) {
+		priority, err = task.ParsePriority(s)
+		return err
+	})
 	force := fs.Bool("force", false, "add even if the URL is already queued, downloading or downloaded")
 	return func(c *invocation, urls []string) int {
 		switch {
@@ -21,7 +25,7 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 			return c.usage("--filename names one file: give exactly one URL")
 		}
 		if len(urls) > 1 && *batch != "" {
-			req := task.BatchRequest{BatchName: *batch, Destination: *dest, Priority: *priority, Force: *force}
+			req := task.BatchRequest{BatchName: *batch, Destination: *dest, Priority: priority, Force: *force}
 			for _, u := range urls {
 				req.Items = append(req.Items, task.BatchItem{URL: u})
 			}
@@ -37,7 +41,7 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		}
 		code := 0
 		for _, u := range urls {
-			req := task.AddRequest{URL: u, Filename: *filename, Destination: *dest, Priority: *priority, BatchName: *batch, Force: *force}
+			req := task.AddRequest{URL: u, Filename: *filename, Destination: *dest, Priority: priority, BatchName: *batch, Force: *force}
 			t, err := c.api.Add(c.ctx, req)
 			if err != nil {
 				c.failFor(u, len(urls) > 1, err)

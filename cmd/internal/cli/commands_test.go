@@ -141,8 +141,14 @@ func TestClientAdd(t *testing.T) {
 		t.Fatalf("bad URL: %q", r.errOut)
 	}
 
+	// A priority may be a word, as PROTOCOL.md allows.
+	r = runCLI(t, h, "add", url("hi.bin"), "--priority", "high").must(t, 0)
+	if got := h.Get(addedIDs(t, r.out)[0]).Priority; got != 10 {
+		t.Fatalf("--priority high: priority %d, want 10", got)
+	}
+
 	// Bad usage: exit 2 with the usage line.
-	for _, args := range [][]string{{"add"}, {"add", url("p.bin"), url("q.bin"), "--filename", "f"}, {"add", url("p.bin"), "--priority", "high"}, {"add", "--nope", url("p.bin")}} {
+	for _, args := range [][]string{{"add"}, {"add", url("p.bin"), url("q.bin"), "--filename", "f"}, {"add", url("p.bin"), "--priority", "urgent"}, {"add", "--nope", url("p.bin")}} {
 		r = runCLI(t, h, args...).must(t, 2)
 		if !strings.Contains(r.errOut, "usage: fetchd add URL...") {
 			t.Errorf("%q: %q", args, r.errOut)
