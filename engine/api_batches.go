@@ -11,8 +11,8 @@ func (e *Engine) AddBatch(b task.BatchRequest) (task.BatchCreated, error) {
 }
 
 // Batches summarises every batch and lists the tasks in none.
-func (e *Engine) Batches() (task.BatchList, error) {
-	return ask[task.BatchList](e, manager.ListBatches{})
+func (e *Engine) Batches(q task.Query) (task.BatchPage, error) {
+	return ask[task.BatchPage](e, manager.ListBatches{Query: q})
 }
 
 // BatchItems returns the tasks of a batch, in page order.

@@ -19,12 +19,26 @@ func (e *Engine) createBatch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+type batchListResponse struct {
+	Batches    []task.BatchSummary `json:"batches"`
+	Standalone []task.Task         `json:"standalone"`
+	paging
+}
+
 func (e *Engine) listBatches(w http.ResponseWriter, r *http.Request) error {
-	list, err := e.Batches()
+	q, err := parseQuery(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list)
+	list, err := e.Batches(q)
+	if err != nil {
+		return err
+	}
+	p, err := e.pagingOf(q, list.Total, list.StatusCounts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, batchListResponse{Batches: list.Batches, Standalone: list.Standalone, paging: p})
 	return nil
 }
 
@@ -34,7 +48,7 @@ func (e *Engine) batchItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"batch_id": id, "items": items})
+	writeJSON(w, http.StatusOK, items)
 	return nil
 }
 
@@ -53,12 +67,13 @@ func (e *Engine) actOnBatch(w http.ResponseWriter, r *http.Request) error {
 
 func (e *Engine) deleteBatch(w http.ResponseWriter, r *http.Request) error {
 	withFiles, err := boolParam(r, "delete_files")
+	n := 0
 	if err == nil {
-		_, err = e.ActBatch(r.PathValue("id"), task.Delete, withFiles)
+		n, err = e.ActBatch(r.PathValue("id"), task.Delete, withFiles)
 	}
 	if err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, map[string]int{"affected": n})
 	return nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -36,12 +37,31 @@ func (e *Engine) createTask(w http.ResponseWriter, r *http.Request) error {
 }
 
 type listResponse struct {
-	Downloads    []task.Task        `json:"downloads"`
+	Downloads []task.Task `json:"downloads"`
+	paging
+}
+
+// paging is what every paged list answers besides its rows.
+type paging struct {
 	Total        int                `json:"total"`
 	Page         int                `json:"page"`
 	Limit        int                `json:"limit"`
 	TotalPages   int                `json:"total_pages"`
 	StatusCounts map[task.State]int `json:"status_counts"`
+	Stats        task.Stats         `json:"stats"`
+}
+
+// pagingOf describes page q of total rows.
+func (e *Engine) pagingOf(q task.Query, total int, counts map[task.State]int) (paging, error) {
+	stats, err := e.Stats()
+	return paging{
+		Total:        total,
+		Page:         q.Page,
+		Limit:        q.Limit,
+		TotalPages:   (total + q.Limit - 1) / q.Limit,
+		StatusCounts: counts,
+		Stats:        stats,
+	}, err
 }
 
 func (e *Engine) listTasks(w http.ResponseWriter, r *http.Request) error {
@@ -53,23 +73,21 @@ func (e *Engine) listTasks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, listResponse{
-		Downloads:    page.Tasks,
-		Total:        page.Total,
-		Page:         q.Page,
-		Limit:        q.Limit,
-		TotalPages:   (page.Total + q.Limit - 1) / q.Limit,
-		StatusCounts: page.StatusCounts,
-	})
+	p, err := e.pagingOf(q, page.Total, page.StatusCounts)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listResponse{Downloads: page.Tasks, paging: p})
 	return nil
 }
 
 // parseQuery reads GET /api/downloads' parameters; defaults: every state,
-// page 1, 50 per page, oldest first.
+// page 1, 50 per page, oldest first. `status` is an alias of `state` and
+// `added` of `created_at`, as one of the seeds' clients sends them.
 func parseQuery(r *http.Request) (task.Query, error) {
 	v := r.URL.Query()
 	q := task.Query{Page: 1, Limit: 50, SortBy: task.SortKeys[0], BatchID: v.Get("batch_id")}
-	if s := v.Get("state"); s != "" {
+	if s := cmp.Or(v.Get("state"), v.Get("status")); s != "" {
 		for _, name := range strings.Split(s, ",") {
 			st, err := task.ParseState(strings.ToUpper(strings.TrimSpace(name)))
 			if err != nil {
@@ -86,6 +104,9 @@ func parseQuery(r *http.Request) (task.Query, error) {
 		return q, err
 	}
 	if s := v.Get("sort_by"); s != "" {
+		if s == "added" {
+			s = "created_at"
+		}
 		if !slices.Contains(task.SortKeys, s) {
 			return q, fmt.Errorf("%w: sort_by must be one of %s", task.ErrInvalid, strings.Join(task.SortKeys, ", "))
 		}
@@ -182,7 +203,7 @@ func boolParam(r *http.Request, name string) (bool, error) {
 func parseAction(r *http.Request) (task.Action, error) {
 	a, err := task.ParseAction(r.PathValue("action"))
 	if err != nil || a == task.Delete {
-		return a, noEndpoint(r, ": actions are pause, resume, cancel and retry")
+		return a, noEndpoint(r, ": actions are pause, resume, cancel, retry and redownload")
 	}
 	return a, nil
 }

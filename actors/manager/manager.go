@@ -168,7 +168,7 @@ func (m *Manager) Receive(ctx actor.Context) {
 	case AddBatch:
 		ctx.Respond(reply(m.addBatch(msg.Request)))
 	case ListBatches:
-		ctx.Respond(reply(m.listBatches(), nil))
+		ctx.Respond(reply(m.listBatches(msg.Query), nil))
 	case BatchItems:
 		ctx.Respond(reply(m.batchItems(msg.ID)))
 	case ActBatch:

@@ -50,9 +50,9 @@ type Shutdown struct{}
 // AddBatch creates a batch (answer: task.BatchCreated).
 type AddBatch struct{ Request task.BatchRequest }
 
-// ListBatches asks for every batch's summary and the standalone tasks
-// (answer: task.BatchList).
-type ListBatches struct{}
+// ListBatches asks for one page of batch summaries and standalone tasks
+// (answer: task.BatchPage); Query.BatchID is ignored.
+type ListBatches struct{ Query task.Query }
 
 // BatchItems asks for the tasks of one batch (answer: []task.Task).
 type BatchItems struct{ ID string }

@@ -9,13 +9,9 @@ import (
 )
 
 func (m *Manager) query(q task.Query) task.Page {
-	counts := make(map[task.State]int, len(task.States))
-	for _, s := range task.States {
-		counts[s] = 0
-	}
+	counts := m.statusCounts()
 	matched := make([]*task.Task, 0, len(m.tasks))
 	for _, t := range m.tasks {
-		counts[t.State]++
 		if (len(q.States) == 0 || slices.Contains(q.States, t.State)) && (q.BatchID == "" || t.BatchID != nil && *t.BatchID == q.BatchID) {
 			matched = append(matched, t)
 		}
@@ -40,6 +36,18 @@ func (m *Manager) query(q task.Query) task.Page {
 	return page
 }
 
+// statusCounts counts every task by state, every state present.
+func (m *Manager) statusCounts() map[task.State]int {
+	counts := make(map[task.State]int, len(task.States))
+	for _, s := range task.States {
+		counts[s] = 0
+	}
+	for _, t := range m.tasks {
+		counts[t.State]++
+	}
+	return counts
+}
+
 func compareBy(key string) func(a, b *task.Task) int {
 	switch key {
 	case "priority":
@@ -50,6 +58,8 @@ func compareBy(key string) func(a, b *task.Task) int {
 		return func(a, b *task.Task) int { return cmp.Compare(a.Size, b.Size) }
 	case "filename":
 		return func(a, b *task.Task) int { return strings.Compare(a.Filename, b.Filename) }
+	case "status":
+		return func(a, b *task.Task) int { return cmp.Compare(a.State.Order(), b.State.Order()) }
 	default:
 		return task.ByCreation
 	}

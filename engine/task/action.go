@@ -24,6 +24,9 @@ var allowedFrom = map[Action][]State{
 
 // ParseAction accepts one of the actions the REST paths name.
 func ParseAction(s string) (Action, error) {
+	if s == "redownload" { // PROTOCOL.md: an alias of retry
+		return Retry, nil
+	}
 	a := Action(s)
 	if _, ok := allowedFrom[a]; !ok {
 		return "", fmt.Errorf("unknown action %q", s)

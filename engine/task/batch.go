@@ -55,10 +55,14 @@ type BatchCreated struct {
 	Tasks     []Task `json:"tasks"`
 }
 
-// BatchList is what GET /api/downloads/batches answers.
-type BatchList struct {
-	Batches    []BatchSummary `json:"batches"`
-	Standalone []Task         `json:"standalone"`
+// BatchPage is one page of display rows, where a batch and a standalone task
+// are one row each (GET /api/downloads/batches): the batches of the page,
+// then its standalone tasks, each in the page's order.
+type BatchPage struct {
+	Batches      []BatchSummary
+	Standalone   []Task
+	Total        int           // rows that match, over every page
+	StatusCounts map[State]int // over every task, not the page
 }
 
 // BatchSummary is a batch as GET /api/downloads/batches shows it.

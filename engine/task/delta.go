@@ -11,17 +11,21 @@ import (
 // Delta is a task's id with the fields that changed, in PROTOCOL.md's order.
 type Delta struct {
 	ID      string
-	BatchID *string // to filter by subscription; not itself sent
+	BatchID *string // sent with every delta: clients file batch tasks by it
 	Fields  []byte  // the changed fields, encoded: `,"name":value` each
 }
 
 // Empty reports whether nothing changed.
 func (d Delta) Empty() bool { return len(d.Fields) == 0 }
 
-// AppendJSON appends {"id":…, <fields>} to b.
+// AppendJSON appends {"id":…, "batch_id":… when it has one, <fields>} to b.
 func (d Delta) AppendJSON(b []byte) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendQuote(b, d.ID) // ids are UUIDs: plain ASCII
+	if d.BatchID != nil {
+		b = append(b, `,"batch_id":`...)
+		b = strconv.AppendQuote(b, *d.BatchID)
+	}
 	b = append(b, d.Fields...)
 	return append(b, '}')
 }
@@ -103,7 +107,8 @@ func appendFloat(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
 
-// fieldTable lists every field but id, in PROTOCOL.md's order.
+// fieldTable lists every field but id and batch_id (which every delta
+// carries, and which never changes), in PROTOCOL.md's order.
 var fieldTable = []fieldDef{
 	other("url", same(func(t *Task) string { return t.URL }), func(t *Task) string { return t.URL }),
 	other("filename", same(func(t *Task) string { return t.Filename }), func(t *Task) string { return t.Filename }),
@@ -122,7 +127,6 @@ var fieldTable = []fieldDef{
 	other("started_at", sameTime(func(t *Task) *time.Time { return t.StartedAt }), func(t *Task) *time.Time { return t.StartedAt }),
 	other("completed_at", sameTime(func(t *Task) *time.Time { return t.CompletedAt }), func(t *Task) *time.Time { return t.CompletedAt }),
 	other("wait_until", sameTime(func(t *Task) *time.Time { return t.WaitUntil }), func(t *Task) *time.Time { return t.WaitUntil }),
-	other("batch_id", samePtr(func(t *Task) *string { return t.BatchID }), func(t *Task) *string { return t.BatchID }),
 	other("batch_name", samePtr(func(t *Task) *string { return t.BatchName }), func(t *Task) *string { return t.BatchName }),
 	other("checksum", samePtr(func(t *Task) *string { return t.Checksum }), func(t *Task) *string { return t.Checksum }),
 	other("meta", func(a, b *Task) bool { return maps.Equal(a.Meta, b.Meta) }, func(t *Task) map[string]string { return t.Meta }),

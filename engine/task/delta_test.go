@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// Every JSON field of Task but id must be diffable, or a change to it would
-// never reach a client.
+// Every JSON field of Task but id and batch_id (which every delta carries)
+// must be diffable, or a change to it would never reach a client.
 func TestFieldTableCoversTask(t *testing.T) {
 	var names []string
 	for _, f := range fieldTable {
@@ -19,7 +19,7 @@ func TestFieldTableCoversTask(t *testing.T) {
 	typ := reflect.TypeOf(Task{})
 	var want []string
 	for i := range typ.NumField() {
-		if tag := strings.Split(typ.Field(i).Tag.Get("json"), ",")[0]; tag != "id" {
+		if tag := strings.Split(typ.Field(i).Tag.Get("json"), ",")[0]; tag != "id" && tag != "batch_id" {
 			want = append(want, tag)
 		}
 	}
@@ -39,7 +39,7 @@ func TestDiffIsMinimalAndDecodesToTheNewValues(t *testing.T) {
 	if err := json.Unmarshal(d.AppendJSON(nil), &got); err != nil {
 		t.Fatalf("%s: %v", d.AppendJSON(nil), err)
 	}
-	want := map[string]any{"id": "x", "progress": 33.0, "downloaded": 33.0, "speed": 12.5, "eta": 5.36}
+	want := map[string]any{"id": "x", "batch_id": "b1", "progress": 33.0, "downloaded": 33.0, "speed": 12.5, "eta": 5.36}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("delta %v, want %v", got, want)
 	}
@@ -47,8 +47,13 @@ func TestDiffIsMinimalAndDecodesToTheNewValues(t *testing.T) {
 		t.Fatalf("no change gave %s", d.AppendJSON(nil))
 	}
 	withState := Diff(&cur, &cur, true)
-	if string(withState.AppendJSON(nil)) != `{"id":"x","state":"DOWNLOADING"}` {
+	if string(withState.AppendJSON(nil)) != `{"id":"x","batch_id":"b1","state":"DOWNLOADING"}` {
 		t.Fatalf("TASK_UPDATED delta %s", withState.AppendJSON(nil))
+	}
+	lone, loneCur := old.Clone(), cur.Clone()
+	lone.BatchID, loneCur.BatchID = nil, nil
+	if s := string(Diff(&lone, &loneCur, false).AppendJSON(nil)); strings.Contains(s, "batch_id") {
+		t.Fatalf("a standalone task's delta names a batch: %s", s)
 	}
 	msg := "boom"
 	later := cur.Clone()

@@ -25,7 +25,7 @@ type Query struct {
 }
 
 // SortKeys are the fields a Query may sort by; the first is the default.
-var SortKeys = []string{"created_at", "priority", "progress", "size", "filename"}
+var SortKeys = []string{"created_at", "priority", "progress", "size", "filename", "status"}
 
 // Page is one page of a Query.
 type Page struct {

@@ -3,6 +3,7 @@ package task
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // State is where a task is in its life.
@@ -31,6 +32,10 @@ func (s State) Valid() bool {
 	}
 	return false
 }
+
+// Order is s's place in States, so that sorting by state follows a task's
+// life rather than the alphabet.
+func (s State) Order() int { return slices.Index(States, s) }
 
 // Active reports whether a transfer is (or is about to be) running.
 func (s State) Active() bool { return s == Starting || s == Downloading }

@@ -123,13 +123,22 @@ func (r *REST) Remove(ctx context.Context, id string, deleteFiles bool) error {
 	return r.Do(ctx, "DELETE", path, nil, nil)
 }
 
-// Batches lists every batch.
+// Batches lists every batch, page by page.
 func (r *REST) Batches(ctx context.Context) ([]task.BatchSummary, error) {
-	var ans struct {
-		Batches []task.BatchSummary `json:"batches"`
+	var all []task.BatchSummary
+	for page := 1; ; page++ {
+		var ans struct {
+			Batches    []task.BatchSummary `json:"batches"`
+			TotalPages int                 `json:"total_pages"`
+		}
+		if err := r.Do(ctx, "GET", fmt.Sprintf("/api/downloads/batches?limit=1000&page=%d", page), nil, &ans); err != nil {
+			return nil, err
+		}
+		all = append(all, ans.Batches...)
+		if page >= ans.TotalPages {
+			return all, nil
+		}
 	}
-	err := r.Do(ctx, "GET", "/api/downloads/batches", nil, &ans)
-	return ans.Batches, err
 }
 
 // ListRaw fetches every task matching q (GET /api/downloads' filters), page
