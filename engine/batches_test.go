@@ -131,6 +131,16 @@ func TestBatchBadInput(t *testing.T) {
 	if code := h.Call("POST", "/api/downloads", map[string]any{"url": url, "batch_id": "nope"}, nil); code != http.StatusNotFound {
 		t.Fatalf("joining an unknown batch: %d, want 404", code)
 	}
+	// A new batch_id with a batch_name starts that batch, if the id is sane.
+	for _, id := range []string{"../etc", "a b", strings.Repeat("x", 65), "é"} {
+		if code := h.Call("POST", "/api/downloads", map[string]any{"url": url, "batch_id": id, "batch_name": "n"}, nil); code != http.StatusBadRequest {
+			t.Fatalf("new batch id %q: %d, want 400", id, code)
+		}
+	}
+	var mine task.Task
+	if code := h.Call("POST", "/api/downloads", map[string]any{"url": url, "batch_id": "grab-1", "batch_name": "Mine"}, &mine); code != http.StatusCreated || mine.BatchID == nil || *mine.BatchID != "grab-1" || *mine.BatchName != "Mine" {
+		t.Fatalf("a batch under the client's id: %d %+v", code, mine)
+	}
 	for _, path := range []string{"/api/downloads/batch/nope/pause", "/api/downloads/batch/nope/items"} {
 		method := "POST"
 		if strings.HasSuffix(path, "items") {

@@ -184,7 +184,8 @@ func (m *Manager) duplicate(u string) error {
 }
 
 // placeInBatch puts t in the batch r names: an existing batch_id joins it, a
-// batch_name alone starts a new one.
+// batch_name alone starts a new one, and a batch_name with a new batch_id
+// starts one under the client's id, as clients that group their own adds do.
 func (m *Manager) placeInBatch(t *task.Task, r task.AddRequest) error {
 	switch {
 	case r.BatchID != "":
@@ -192,7 +193,13 @@ func (m *Manager) placeInBatch(t *task.Task, r task.AddRequest) error {
 			t.BatchID, t.BatchName = o.BatchID, o.BatchName
 			return nil
 		}
-		return fmt.Errorf("%w: no batch %q", task.ErrNotFound, r.BatchID)
+		if r.BatchName == "" {
+			return fmt.Errorf("%w: no batch %q; send batch_name too to start a batch with this id", task.ErrNotFound, r.BatchID)
+		}
+		if err := task.CheckBatchID(r.BatchID); err != nil {
+			return err
+		}
+		t.BatchID, t.BatchName = ptrTo(r.BatchID), ptrTo(r.BatchName)
 	case r.BatchName != "":
 		t.BatchID, t.BatchName = ptrTo(uuid.NewString()), ptrTo(r.BatchName)
 	}

@@ -164,6 +164,17 @@ func (h *Daemon) Action(id, action string) (int, map[string]any) {
 	return code, out
 }
 
+// BatchItems returns a batch's tasks in page order, failing the test
+// unless the daemon answers 200.
+func (h *Daemon) BatchItems(id string) []task.Task {
+	h.t.Helper()
+	var items []task.Task
+	if code := h.Call("GET", "/api/downloads/batch/"+id+"/items", nil, &items); code != http.StatusOK {
+		h.t.Fatalf("items of batch %s: %d", id, code)
+	}
+	return items
+}
+
 // WaitState polls until the task is in state and returns it.
 func (h *Daemon) WaitState(id string, state task.State, within time.Duration) task.Task {
 	h.t.Helper()

@@ -23,6 +23,22 @@ type BatchItem struct {
 	Checksum string `json:"checksum"`
 }
 
+// CheckBatchID accepts a client's id for a new batch: 1 to 64 letters,
+// digits, '-', '_' or '.', so it is safe in a URL path, a log line and a
+// subscription.
+func CheckBatchID(id string) error {
+	ok := len(id) >= 1 && len(id) <= 64
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			ok = false
+		}
+	}
+	if !ok || id == "." || id == ".." {
+		return fmt.Errorf("%w: batch_id must be 1 to 64 letters, digits, '-', '_' or '.'", ErrInvalid)
+	}
+	return nil
+}
+
 // MaxBatchItems bounds one POST /api/batches.
 const MaxBatchItems = 10000
 
