@@ -160,9 +160,12 @@ func TestJAMRAClientReceivesEveryEventItSubscribesTo(t *testing.T) {
 	})
 
 	// A failure and a cancel of downloads it subscribes to reach it too.
-	failing := h.Add(map[string]any{"url": h.Origin.URL + "/missing.jpg", "batch_name": "Chapter 2"})
-	send("subscribe:download", *failing.BatchID)
-	if d := nextAbout("download:failed", *failing.BatchID); d["error"] == "" {
+	// Subscribed before it exists, so the failure cannot come first.
+	send("subscribe:download", "chapter-2")
+	for next("subscription:ack")["downloadId"] != "chapter-2" {
+	}
+	h.Add(map[string]any{"url": h.Origin.URL + "/missing.jpg", "batch_id": "chapter-2", "batch_name": "Chapter 2"})
+	if d := nextAbout("download:failed", "chapter-2"); d["error"] == "" {
 		t.Fatalf("failed %v", d)
 	}
 	held := make(chan struct{})
