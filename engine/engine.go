@@ -41,8 +41,11 @@ type Config struct {
 	// AllowedOrigins are the browser origins, besides the daemon's own host,
 	// that may open the WebSocket; "*" allows any.
 	AllowedOrigins []string
-	Logger         zerolog.Logger // default: discard
-	HTTPClient     *http.Client   // for origins; default: connect timeout, proxy from env
+	// AllowedHosts are the host names, besides IP literals and localhost,
+	// that requests may name; "*" allows any (see http_guard.go).
+	AllowedHosts []string
+	Logger       zerolog.Logger // default: discard
+	HTTPClient   *http.Client   // for origins; default: connect timeout, proxy from env
 
 	RetryBase     time.Duration // first retry back-off; default 1 s
 	RetryCap      time.Duration // longest back-off; default 5 min

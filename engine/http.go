@@ -48,6 +48,7 @@ func (e *Engine) Handler() http.Handler {
 	var h http.Handler = mux
 	h = e.requireToken(h)
 	h = limitBody(h)
+	h = e.guardBrowser(h)
 	h = hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
 		hlog.FromRequest(r).Info().Str("method", r.Method).Str("path", r.URL.Path).
 			Int("status", status).Int("bytes", size).Dur("duration", d).Str("remote", r.RemoteAddr).Msg("request")

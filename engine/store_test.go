@@ -62,7 +62,7 @@ func TestAFailedWriteFailsTheChange(t *testing.T) {
 		}
 	}
 	rec := httptest.NewRecorder()
-	e.Handler().ServeHTTP(rec, httptest.NewRequest("POST", "/api/downloads/"+lone.ID+"/resume", nil))
+	e.Handler().ServeHTTP(rec, httptest.NewRequest("POST", "http://127.0.0.1/api/downloads/"+lone.ID+"/resume", nil))
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("POST resume answered %d, want 500: %s", rec.Code, rec.Body)
 	}

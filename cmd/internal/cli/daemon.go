@@ -32,6 +32,7 @@ func serve(o *options, log zerolog.Logger) error {
 		Settings:       o.settings(),
 		Token:          o.token,
 		AllowedOrigins: o.allowedOrigins(),
+		AllowedHosts:   o.allowedHosts(),
 		Pprof:          o.pprof,
 		Logger:         log,
 	})

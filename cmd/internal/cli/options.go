@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -19,6 +20,7 @@ type options struct {
 	maxRetries    int
 	token         string
 	origins       string
+	hosts         string
 	logLevel      string
 	logFormat     string
 	version       bool
@@ -50,7 +52,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.IntVar(&o.maxConcurrent, "max-concurrent", task.DefaultSettings().MaxConcurrent, "downloads running at once (stored; PUT /api/settings changes it at run time)")
 	fs.IntVar(&o.maxRetries, "max-retries", task.DefaultSettings().MaxRetries, "automatic retries before a download fails (stored)")
 	fs.StringVar(&o.token, "token", "", "require this token on the API and WebSocket (Authorization: Bearer, X-Api-Key or ?token=)")
-	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins (https://host:port), besides the daemon's own, that may open the WebSocket; * for any")
+	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins (https://host:port), besides the daemon's own, that may open the WebSocket and change state; * for any")
+	fs.StringVar(&o.hosts, "allowed-hosts", "", "comma-separated host names, besides IP addresses, localhost and the --addr host, that browsers may reach the daemon by; * for any")
 	fs.StringVar(&o.logLevel, "log-level", "info", "trace, debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "json", "json or console")
 	fs.BoolVar(&o.pprof, "pprof", false, "serve runtime profiles at /debug/pprof (behind --token when set)")
@@ -89,11 +92,23 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 }
 
 // allowedOrigins splits --allowed-origins.
-func (o *options) allowedOrigins() []string {
+func (o *options) allowedOrigins() []string { return commaList(o.origins) }
+
+// allowedHosts splits --allowed-hosts and adds the host --addr names, which
+// is how the operator reaches the daemon.
+func (o *options) allowedHosts() []string {
+	hosts := commaList(o.hosts)
+	if h, _, err := net.SplitHostPort(o.addr); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	return hosts
+}
+
+func commaList(s string) []string {
 	var out []string
-	for _, s := range strings.Split(o.origins, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
 	}
 	return out
