@@ -1,6 +1,7 @@
 package manager
 
 import (
+	"cmp"
 	"encoding/hex"
 	"fmt"
 	"maps"
@@ -125,6 +126,9 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 		return task.Task{}, fmt.Errorf("%w: url has no host", task.ErrInvalid)
 	}
 	if err := task.ValidateFilename(r.Filename); err != nil {
+		return task.Task{}, err
+	}
+	if err := cmp.Or(task.ValidateLabel("batch_name", r.BatchName, 256), task.ValidateLabel("category", r.Category, 256)); err != nil {
 		return task.Task{}, err
 	}
 	dest, err := task.CleanDestination(r.Destination)

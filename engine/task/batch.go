@@ -54,6 +54,9 @@ func (b BatchRequest) Requests() ([]AddRequest, error) {
 	if len(b.Items) > MaxBatchItems {
 		return nil, fmt.Errorf("%w: a batch holds at most %d items", ErrInvalid, MaxBatchItems)
 	}
+	if err := ValidateLabel("batch_name", b.BatchName, 256); err != nil {
+		return nil, err
+	}
 	out := make([]AddRequest, len(b.Items))
 	for i, it := range b.Items {
 		out[i] = AddRequest{

@@ -3,7 +3,6 @@ package task
 import (
 	"fmt"
 	"time"
-	"unicode/utf8"
 )
 
 // LibraryItem is a finished download: a batch, or a standalone task, whose
@@ -37,11 +36,11 @@ type LibraryPatch struct {
 
 // Apply changes item and returns what changed, keyed as PROTOCOL.md spells it.
 func (p LibraryPatch) Apply(item *LibraryItem) (map[string]any, error) {
-	if p.Title != nil && (*p.Title == "" || len(*p.Title) > 500 || !utf8.ValidString(*p.Title)) {
-		return nil, fmt.Errorf("%w: title must be 1 to 500 bytes of UTF-8", ErrInvalid)
+	if p.Title != nil && (*p.Title == "" || ValidateLabel("title", *p.Title, 500) != nil) {
+		return nil, fmt.Errorf("%w: title must be 1 to 500 bytes of UTF-8 without control or bidirectional control characters", ErrInvalid)
 	}
-	if p.Status != nil && (*p.Status == "" || len(*p.Status) > 64 || !utf8.ValidString(*p.Status)) {
-		return nil, fmt.Errorf("%w: status must be 1 to 64 bytes of UTF-8", ErrInvalid)
+	if p.Status != nil && (*p.Status == "" || ValidateLabel("status", *p.Status, 64) != nil) {
+		return nil, fmt.Errorf("%w: status must be 1 to 64 bytes of UTF-8 without control or bidirectional control characters", ErrInvalid)
 	}
 	changes := map[string]any{}
 	if p.Title != nil && *p.Title != item.Title {

@@ -32,7 +32,17 @@ func ValidateFilename(name string) error {
 	case len(name) > maxNameBytes:
 		return fmt.Errorf("%w: filename is longer than %d bytes", ErrInvalid, maxNameBytes)
 	case hasControl(name) || !utf8.ValidString(name):
-		return fmt.Errorf("%w: filename must be valid UTF-8 without control characters", ErrInvalid)
+		return fmt.Errorf("%w: filename must be valid UTF-8 without control or bidirectional control characters", ErrInvalid)
+	}
+	return nil
+}
+
+// ValidateLabel checks a text a client names something by (a batch name, a
+// category, a title): at most max bytes of UTF-8 without control or
+// bidirectional control characters, which would disguise it on screen.
+func ValidateLabel(field, s string, max int) error {
+	if len(s) > max || !utf8.ValidString(s) || hasControl(s) {
+		return fmt.Errorf("%w: %s must be at most %d bytes of UTF-8 without control or bidirectional control characters", ErrInvalid, field, max)
 	}
 	return nil
 }
@@ -49,7 +59,7 @@ func CleanDestination(dest string) (string, error) {
 	case strings.HasPrefix(dest, "/") || strings.HasPrefix(dest, `\`) || filepath.IsAbs(dest) || filepath.VolumeName(dest) != "":
 		return "", fmt.Errorf("%w: destination must be relative to the download directory", ErrInvalid)
 	case hasControl(dest) || !utf8.ValidString(dest):
-		return "", fmt.Errorf("%w: destination must be valid UTF-8 without control characters", ErrInvalid)
+		return "", fmt.Errorf("%w: destination must be valid UTF-8 without control or bidirectional control characters", ErrInvalid)
 	case len(dest) > 1024:
 		return "", fmt.Errorf("%w: destination is longer than 1024 bytes", ErrInvalid)
 	}
@@ -87,7 +97,7 @@ func SanitizeName(name string) string {
 	}
 	name = strings.ToValidUTF8(name, "_")
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || strings.ContainsRune(`<>:"|?*`, r) {
+		if hidden(r) || strings.ContainsRune(`<>:"|?*`, r) {
 			return '_'
 		}
 		return r
@@ -123,5 +133,11 @@ func UniqueName(name string, taken func(string) bool) string {
 func PartName(name string) string { return name + ".part" }
 
 func hasControl(s string) bool {
-	return strings.IndexFunc(s, unicode.IsControl) >= 0
+	return strings.IndexFunc(s, hidden) >= 0
+}
+
+// hidden is a control character, or a bidirectional control, which makes
+// "invoice\u202efdp.exe" read as "invoiceexe.pdf".
+func hidden(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }

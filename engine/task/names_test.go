@@ -14,6 +14,7 @@ func TestValidateFilename(t *testing.T) {
 		{"", true}, {"movie.mkv", true}, {"a b (1).txt", true}, {"ünïcödé.txt", true},
 		{"..", false}, {"../x", false}, {"a..b", false}, {"/etc/passwd", false}, {"a/b", false},
 		{`a\b`, false}, {".", false}, {"a\x00b", false}, {"a\nb", false}, {string(make([]byte, 201)), false},
+		{"invoice\u202efdp.exe", false}, {"a\u2066b", false}, {"a\u200fb", false}, {"a\u061cb", false},
 	} {
 		err := ValidateFilename(c.name)
 		if (err == nil) != c.ok || err != nil && !errors.Is(err, ErrInvalid) {
@@ -53,6 +54,8 @@ func TestNameFromResponse(t *testing.T) {
 		{`attachment; filename="a:b|c?.txt"`, "http://h/", "a_b_c_.txt"},
 		{`attachment; filename=" .hidden. "`, "http://h/", "hidden"},
 		{`attachment; filename="movie.mkv.part"`, "http://h/", "movie.mkv_part"},
+		{"attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe", "http://h/", "invoice_fdp.exe"},
+		{"", "http://h/x%E2%81%A6y.bin", "x_y.bin"},
 	} {
 		if got := NameFromResponse(c.cd, u(c.url)); got != c.want {
 			t.Errorf("NameFromResponse(%q, %q) = %q, want %q", c.cd, c.url, got, c.want)
@@ -66,6 +69,17 @@ func TestUniqueName(t *testing.T) {
 	for in, want := range map[string]string{"a.txt": "a (2).txt", "b.txt": "b.txt", "noext": "noext (1)"} {
 		if got := UniqueName(in, is); got != want {
 			t.Errorf("UniqueName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestValidateLabel(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{{"Season 1", true}, {"", true}, {"Ünïcödé", true}, {"a\u202eb", false}, {"a\nb", false}, {"\xff", false}, {string(make([]byte, 257)), false}} {
+		if err := ValidateLabel("batch_name", c.in, 256); (err == nil) != c.ok || err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("ValidateLabel(%q) = %v, want ok=%v", c.in, err, c.ok)
 		}
 	}
 }
