@@ -277,3 +277,33 @@ func TestBatchEntersTheLibraryWhenItsLastUnfinishedItemIsDeleted(t *testing.T) {
 		return len(lib.Items) == 1 && lib.Items[0].BatchID == b.BatchID
 	})
 }
+
+func TestBatchOfOneNameGetsDistinctNames(t *testing.T) {
+	h := enginetest.Start(t, func(c *engine.Config) { n := 1; c.Settings.MaxConcurrent = &n })
+	gate := make(chan struct{})
+	t.Cleanup(func() { close(gate) })
+	var items []map[string]any
+	for i := range 300 {
+		items = append(items, map[string]any{"url": h.Origin.Add(fmt.Sprintf("/s%d", i), &enginetest.File{Data: []byte("s"), Gate: gate}), "filename": "same.bin"})
+	}
+	var b batchCreated
+	if code := h.Call("POST", "/api/batches", map[string]any{"batch_name": "one name", "items": items}, &b); code != http.StatusCreated {
+		t.Fatalf("create: %d", code)
+	}
+	seen := map[string]bool{}
+	for _, tk := range b.Tasks {
+		if seen[tk.Filename] {
+			t.Fatalf("two tasks named %q", tk.Filename)
+		}
+		seen[tk.Filename] = true
+	}
+	if !seen["same.bin"] || !seen["same (1).bin"] || !seen["same (299).bin"] {
+		t.Fatalf("names %v", seen)
+	}
+	// A name freed by a deleted task is free again.
+	h.Call("DELETE", "/api/downloads/"+b.Tasks[0].ID, nil, nil)
+	again := h.Add(map[string]any{"url": h.Origin.Add("/again", &enginetest.File{Data: []byte("a"), Gate: gate}), "filename": "same.bin"})
+	if again.Filename != "same.bin" {
+		t.Fatalf("freed name: got %q", again.Filename)
+	}
+}

@@ -166,3 +166,28 @@ func BenchmarkOpen10kTasks(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkBatchOfOneName adds a batch of 2,000 items that all want the same
+// file name: each gets the next free " (n)" without the manager rescanning
+// the tasks for every try.
+func BenchmarkBatchOfOneName(b *testing.B) {
+	items := make([]task.BatchItem, 2000)
+	for i := range items {
+		items[i] = task.BatchItem{URL: fmt.Sprintf("http://127.0.0.1:1/f%d", i), Filename: "same.bin"}
+	}
+	for range b.N {
+		b.StopTimer()
+		n := 1
+		eng, err := engine.Open(engine.Config{DownloadDir: b.TempDir(), Logger: zerolog.Nop(), Settings: task.SettingsPatch{MaxConcurrent: &n}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := eng.AddBatch(task.BatchRequest{BatchName: "one name", Items: items}); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		eng.Close(context.Background())
+		b.StartTimer()
+	}
+}

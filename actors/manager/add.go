@@ -83,7 +83,7 @@ func (m *Manager) commit(tasks []task.Task) ([]task.Task, error) {
 	for i := range tasks {
 		t := &tasks[i]
 		if t.Filename != "" {
-			t.Filename = m.uniqueName(m.dirOf(t), t.Filename, t.ID)
+			t.Filename = m.names.claim(m.dirOf(t), t.Filename, t.ID)
 		}
 		m.insert(t.Clone()) // so the next item's name sees this one
 	}

@@ -54,6 +54,7 @@ type Manager struct {
 	dirty   map[string]struct{}              // progress not yet checkpointed
 	timers  map[string]*time.Timer
 	cleanup map[string]func() // work to do once a stopped transfer has let go of its files
+	names   names             // the file names tasks hold
 
 	library     map[string]*task.LibraryItem
 	shelved     map[string]string // download id -> library item id
@@ -80,6 +81,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 		dirty:    map[string]struct{}{},
 		timers:   map[string]*time.Timer{},
 		cleanup:  map[string]func(){},
+		names:    newNames(),
 
 		library:     map[string]*task.LibraryItem{},
 		shelved:     map[string]string{},
@@ -108,6 +110,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 func (m *Manager) insert(t task.Task) {
 	p := &t
 	m.tasks[t.ID] = p
+	m.names.hold(m.dirOf(p), t.Filename, t.ID)
 	if t.State == task.Queued {
 		m.queued[t.ID] = p
 	}
@@ -126,6 +129,7 @@ func (m *Manager) forget(id string) {
 		return
 	}
 	delete(m.tasks, id)
+	m.names.release(m.dirOf(t), t.Filename, id)
 	delete(m.queued, id)
 	delete(m.dirty, id)
 	if t.BatchID != nil {

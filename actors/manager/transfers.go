@@ -109,28 +109,10 @@ func (m *Manager) claimName(c transfer.ClaimName) string {
 		return "" // deleted, paused or cancelled while the origin answered
 	}
 	if t.Filename == "" {
-		t.Filename = m.uniqueName(c.Dir, c.Want, t.ID)
+		t.Filename = m.names.claim(c.Dir, c.Want, t.ID)
 		m.persist(t)
 	}
 	return t.Filename
-}
-
-// uniqueName returns want, or want with " (n)", so that it names neither an
-// existing file nor another task's file in dir.
-func (m *Manager) uniqueName(dir, want, self string) string {
-	return task.UniqueName(want, func(name string) bool {
-		for _, o := range m.tasks {
-			if o.ID != self && o.Filename == name && m.dirOf(o) == dir {
-				return true
-			}
-		}
-		for _, p := range []string{name, task.PartName(name)} {
-			if _, err := os.Lstat(filepath.Join(dir, p)); err == nil {
-				return true
-			}
-		}
-		return false
-	})
 }
 
 func (m *Manager) transferStarted(s transfer.Started) {

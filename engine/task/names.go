@@ -119,12 +119,19 @@ func UniqueName(name string, taken func(string) bool) string {
 	if !taken(name) {
 		return name
 	}
+	name, _ = Suffixed(name, 1, func(s string) bool { return !taken(s) })
+	return name
+}
+
+// Suffixed returns the first of name " (from)", " (from+1)", ... (before
+// the extension) that free accepts, and its number.
+func Suffixed(name string, from int, free func(string) bool) (string, int) {
 	ext := filepath.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
-	for i := 1; ; i++ {
+	for i := from; ; i++ {
 		candidate := fmt.Sprintf("%s (%d)%s", stem, i, ext)
-		if !taken(candidate) {
-			return candidate
+		if free(candidate) {
+			return candidate, i
 		}
 	}
 }
