@@ -28,14 +28,16 @@ type File struct {
 	Stalls             int           // this many requests send half the body, then nothing
 	ShortBody          bool          // promise the whole length, send half, hang up
 	MaxRange           int           // when set, every answer is a 206 of at most this many bytes
+	Gzip               bool          // say Content-Encoding: gzip whatever was asked; Data is the encoded body
 }
 
 // Request is what the origin saw of one request.
 type Request struct {
-	Path  string
-	Range string
-	Start int64 // the range's first byte, 0 without Range
-	At    time.Time
+	Path           string
+	Range          string
+	Start          int64 // the range's first byte, 0 without Range
+	AcceptEncoding string
+	At             time.Time
 }
 
 // Origin is a loopback HTTP server for tests.
@@ -87,7 +89,7 @@ func (o *Origin) BytesSent() int64 { return o.sent.Load() }
 func (o *Origin) MaxInFlight() int64 { return o.maxIn.Load() }
 
 func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
-	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), At: time.Now()}
+	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), AcceptEncoding: r.Header.Get("Accept-Encoding"), At: time.Now()}
 	req.Start = rangeStart(req.Range)
 	o.mu.Lock()
 	o.requests = append(o.requests, req)
@@ -142,6 +144,9 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Set("Content-Type", "application/octet-stream")
+	if f.Gzip {
+		w.Header().Set("Content-Encoding", "gzip")
+	}
 	w.WriteHeader(status)
 	if f.Gate != nil {
 		w.(http.Flusher).Flush() // the headers go out; the body waits
