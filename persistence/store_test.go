@@ -1,6 +1,7 @@
 package persistence
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,5 +112,24 @@ func TestSaveManyTasksAtOnce(t *testing.T) {
 	loaded, err := s.LoadTasks()
 	if err != nil || len(loaded) != 10000 {
 		t.Fatalf("loaded %d, %v", len(loaded), err)
+	}
+}
+
+// A task's validators survive a reopen though its wire form leaves them out.
+func TestValidatorsAreStored(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	v := task.Validators{ETag: `"v1"`, LastModified: "Wed, 21 Oct 2015 07:28:00 GMT", Size: 4096}
+	must(t, s.SaveTasks(task.Task{ID: "a", State: task.Paused, Validators: v}))
+	must(t, s.Close())
+	s = open(t, dir)
+	defer s.Close()
+	tasks, err := s.LoadTasks()
+	if err != nil || len(tasks) != 1 || tasks[0].Validators != v {
+		t.Fatalf("loaded %+v, %v; want validators %+v", tasks, err, v)
+	}
+	raw, err := json.Marshal(tasks[0])
+	if err != nil || strings.Contains(string(raw), "v1") || strings.Contains(string(raw), "validators") {
+		t.Fatalf("wire form %s, %v: validators leaked", raw, err)
 	}
 }

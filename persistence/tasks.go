@@ -12,6 +12,13 @@ import (
 
 func taskKey(id string) []byte { return append(append([]byte{}, prefixTask...), id...) }
 
+// taskRecord is a task as stored: the task plus the validators of its part
+// file, which the wire form leaves out.
+type taskRecord struct {
+	task.Task
+	Stored task.Validators `json:"validators,omitzero"`
+}
+
 // LoadTasks returns every stored task.
 func (s *Store) LoadTasks() ([]task.Task, error) {
 	var out []task.Task
@@ -19,11 +26,13 @@ func (s *Store) LoadTasks() ([]task.Task, error) {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefixTask, PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			var t task.Task
-			err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) })
+			var rec taskRecord
+			err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &rec) })
 			if err != nil {
 				return fmt.Errorf("decode %s: %w", it.Item().Key(), err)
 			}
+			t := rec.Task
+			t.Validators = rec.Stored
 			if t.Meta == nil {
 				t.Meta = map[string]string{}
 			}
@@ -77,7 +86,7 @@ func setTask(txn *badger.Txn, t *task.Task, delta map[task.State]int64) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(t)
+	raw, err := json.Marshal(taskRecord{Task: *t, Stored: t.Validators})
 	if err != nil {
 		return fmt.Errorf("encode task %s: %w", t.ID, err)
 	}

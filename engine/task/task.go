@@ -33,6 +33,8 @@ type Task struct {
 	BatchName    *string           `json:"batch_name"`
 	Checksum     *string           `json:"checksum"`
 	Meta         map[string]string `json:"meta"`
+	// Validators of the bytes in the part file; stored, not part of the wire.
+	Validators Validators `json:"-"`
 }
 
 // Clone returns a copy that shares nothing mutable with t, so a snapshot can
