@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"compress/gzip"
+	"net/http"
 	"testing"
 	"time"
 
@@ -24,5 +25,66 @@ func TestGzipEncodedBodyIsSavedAsSent(t *testing.T) {
 	fileIs(t, h, "archive.tar.gz", data)
 	if reqs := h.Origin.Requests("/archive.tar.gz"); reqs[0].AcceptEncoding != "identity" {
 		t.Fatalf("Accept-Encoding %q, want identity", reqs[0].AcceptEncoding)
+	}
+}
+
+// pauseMidway pauses a task once some of it is on disk.
+func pauseMidway(t *testing.T, h *enginetest.Daemon, id string) {
+	t.Helper()
+	enginetest.Eventually(t, 10*time.Second, "bytes on disk", func() bool { return h.Get(id).Downloaded > 128<<10 })
+	if code, body := h.Action(id, "pause"); code != http.StatusOK {
+		t.Fatalf("pause: %d %v", code, body)
+	}
+}
+
+// A file replaced on the origin by another of the same size while its task
+// was paused, across a restart of the daemon, is downloaded again whole.
+func TestFileChangedWhilePausedRestartsFromZero(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	v1, v2 := enginetest.Bytes(1<<20, 21), enginetest.Bytes(1<<20, 22)
+	url := h.Origin.Add("/changing.bin", &enginetest.File{Data: v1, Rate: 1 << 20, ETag: `"v1"`})
+	tk := h.Add(map[string]any{"url": url})
+	pauseMidway(t, h, tk.ID)
+	h.Reopen() // the validators must come back from the store
+	h.Origin.Replace("/changing.bin", v2, `"v2"`, "")
+	h.Action(tk.ID, "resume")
+	h.WaitState(tk.ID, task.Completed, 20*time.Second)
+	fileIs(t, h, "changing.bin", v2)
+	reqs := h.Origin.Requests("/changing.bin")
+	if last := reqs[len(reqs)-1]; last.Range == "" || last.IfRange != `"v1"` {
+		t.Fatalf(`the resume sent Range %q If-Range %q; want a range checked against "v1"`, last.Range, last.IfRange)
+	}
+}
+
+// An origin that answers the range of a new version anyway (it ignores
+// If-Range) is caught by the changed ETag.
+func TestChangedETagInPartialAnswerRestartsFromZero(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	v1, v2 := enginetest.Bytes(1<<20, 23), enginetest.Bytes(1<<20, 24)
+	url := h.Origin.Add("/sloppy.bin", &enginetest.File{Data: v1, Rate: 1 << 20, ETag: `"v1"`, IgnoreIfRange: true})
+	tk := h.Add(map[string]any{"url": url})
+	pauseMidway(t, h, tk.ID)
+	h.Origin.Replace("/sloppy.bin", v2, `"v2"`, "")
+	h.Action(tk.ID, "resume")
+	h.WaitState(tk.ID, task.Completed, 20*time.Second)
+	fileIs(t, h, "sloppy.bin", v2)
+}
+
+// A weak ETag cannot be used in If-Range: Last-Modified is sent instead, and
+// its change restarts the file.
+func TestWeakETagFallsBackToLastModified(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	v1, v2 := enginetest.Bytes(1<<20, 25), enginetest.Bytes(1<<20, 26)
+	const mod1, mod2 = "Mon, 01 Jan 2024 00:00:00 GMT", "Tue, 02 Jan 2024 00:00:00 GMT"
+	url := h.Origin.Add("/weak.bin", &enginetest.File{Data: v1, Rate: 1 << 20, ETag: `W/"v1"`, LastModified: mod1})
+	tk := h.Add(map[string]any{"url": url})
+	pauseMidway(t, h, tk.ID)
+	h.Origin.Replace("/weak.bin", v2, `W/"v2"`, mod2)
+	h.Action(tk.ID, "resume")
+	h.WaitState(tk.ID, task.Completed, 20*time.Second)
+	fileIs(t, h, "weak.bin", v2)
+	reqs := h.Origin.Requests("/weak.bin")
+	if last := reqs[len(reqs)-1]; last.IfRange != mod1 {
+		t.Fatalf("If-Range %q, want the Last-Modified %q", last.IfRange, mod1)
 	}
 }

@@ -197,6 +197,8 @@ func (m *Manager) Receive(ctx actor.Context) {
 		ctx.Respond(transfer.Named{Filename: m.claimName(msg)})
 	case transfer.Started:
 		m.transferStarted(msg)
+	case transfer.Restarted:
+		m.transferRestarted(msg)
 	case transfer.Progress:
 		m.transferProgress(msg)
 	case transfer.Finished:

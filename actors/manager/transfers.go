@@ -74,11 +74,12 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 	t.StartedAt = task.TimePtr(task.Now())
 	t.WaitUntil = nil
 	job := transfer.Job{
-		TaskID:   t.ID,
-		URL:      t.URL,
-		Dir:      m.dirOf(t),
-		Filename: t.Filename,
-		Size:     t.Size,
+		TaskID:     t.ID,
+		URL:        t.URL,
+		Dir:        m.dirOf(t),
+		Filename:   t.Filename,
+		Size:       t.Size,
+		Validators: t.Validators,
 		// All transfers share a budget of 16 MiB of buffers: 256 KiB each
 		// for a few, down to 32 KiB each for hundreds.
 		BufferSize: min(max((16<<20)/m.settings.MaxConcurrent, 32<<10), 256<<10),
@@ -117,16 +118,27 @@ func (m *Manager) claimName(c transfer.ClaimName) string {
 
 func (m *Manager) transferStarted(s transfer.Started) {
 	t, ok := m.tasks[s.TaskID]
-	if !ok || t.State != task.Starting {
+	if !ok || t.State != task.Starting && t.State != task.Downloading {
 		return
 	}
-	m.setState(t, task.Downloading)
-	t.SetProgress(s.Downloaded, s.Size)
-	if tr := m.running[t.ID]; tr != nil {
+	// Stored before the part file grows much, so that a resume after a crash
+	// checks the version it holds.
+	t.Validators = s.Validators
+	kind := task.Progressed // a later range of the same transfer
+	if t.State == task.Starting {
+		m.setState(t, task.Downloading)
+		kind = task.Updated
+	}
+	if tr := m.running[t.ID]; tr != nil && (kind == task.Updated || s.Downloaded < t.Downloaded) {
 		tr.samples = append(tr.samples[:0], sample{time.Now(), s.Downloaded})
 	}
+	t.SetProgress(s.Downloaded, s.Size)
 	m.persist(t)
-	m.notify(task.Updated, t)
+	m.notify(kind, t)
+}
+
+func (m *Manager) transferRestarted(r transfer.Restarted) {
+	m.log.Warn().Str("task_id", r.TaskID).Int64("dropped_bytes", r.From).Str("reason", r.Reason).Msg("part file dropped, download restarts from zero")
 }
 
 func (m *Manager) transferProgress(p transfer.Progress) {

@@ -4,6 +4,8 @@
 // HTTP to origins.
 package transfer
 
+import "github.com/fetchd/fetchd/engine/task"
+
 // Job is what a transfer actor needs to fetch one task.
 type Job struct {
 	TaskID   string
@@ -12,6 +14,9 @@ type Job struct {
 	Filename string // "" until the first response names the file
 	Checksum string // "" or "sha256:<hex>"
 	Size     int64  // the size last seen, to recognise a complete part on 416
+	// Validators name the version the part file holds; a resume sends them
+	// in If-Range.
+	Validators task.Validators
 	// BufferSize is the transfer's read buffer: large for a few fast
 	// downloads, smaller when many run at once.
 	BufferSize int
@@ -29,11 +34,21 @@ type ClaimName struct {
 // or no longer running, and the transfer stops.
 type Named struct{ Filename string }
 
-// Started reports that the origin answered and bytes are about to flow.
+// Started reports that the origin answered and bytes are about to flow; it
+// comes again for each later range of the same transfer.
 type Started struct {
 	TaskID     string
-	Downloaded int64 // bytes already on disk (0 unless resuming)
-	Size       int64 // 0 while unknown
+	Downloaded int64           // bytes already on disk (0 unless resuming)
+	Size       int64           // 0 while unknown
+	Validators task.Validators // of the version the part file now holds
+}
+
+// Restarted reports that the part file was dropped because it is not a
+// prefix of the origin's file any more; the transfer starts from zero.
+type Restarted struct {
+	TaskID string
+	From   int64 // the bytes dropped
+	Reason string
 }
 
 // Progress reports bytes on disk, at most every Env.ProgressEvery.

@@ -3,6 +3,8 @@ package transfer
 import (
 	"testing"
 	"time"
+
+	"github.com/fetchd/fetchd/engine/task"
 )
 
 func TestParseContentRange(t *testing.T) {
@@ -42,5 +44,28 @@ func TestRetryAfter(t *testing.T) {
 		if got := retryAfter(in, now); got != want {
 			t.Errorf("retryAfter(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestValidators(t *testing.T) {
+	v := task.Validators{ETag: `"a"`, LastModified: "Mon, 01 Jan 2024 00:00:00 GMT", Size: 10}
+	if ifRange(v) != `"a"` || ifRange(task.Validators{ETag: `W/"a"`, LastModified: "x"}) != "x" || ifRange(task.Validators{ETag: `W/"a"`}) != "" {
+		t.Error("ifRange")
+	}
+	for got, want := range map[task.Validators]bool{
+		{}:                             false,
+		v:                              false,
+		{ETag: `"b"`}:                  true,
+		{LastModified: "y"}:            true,
+		{Size: 11}:                     true,
+		{ETag: `"a"`, Size: 10}:        false,
+		{LastModified: v.LastModified}: false,
+	} {
+		if (changed(v, got) != "") != want {
+			t.Errorf("changed(%+v, %+v) = %q", v, got, changed(v, got))
+		}
+	}
+	if m := merged(task.Validators{Size: 10}, v); m != v {
+		t.Errorf("merged = %+v", m)
 	}
 }

@@ -87,7 +87,10 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 			if restarted {
 				return offset, 0, retryable("origin refused every range")
 			}
-			restarted, offset = true, 0 // the part is not a prefix of the file any more
+			restarted = true
+			if offset, err = t.restart(offset, fmt.Sprintf("origin refused the range from byte %d", offset)); err != nil {
+				return offset, 0, err
+			}
 			continue
 		case resp.StatusCode == http.StatusPartialContent:
 			start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
@@ -95,13 +98,35 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 				resp.Body.Close()
 				return offset, 0, retryable("origin answered range %q to a request from byte %d", resp.Header.Get("Content-Range"), offset)
 			}
+			got := validatorsOf(resp, total)
+			if why := changed(t.job.Validators, got); why != "" && offset > 0 {
+				// An origin that ignored If-Range, or had none to check.
+				resp.Body.Close()
+				if offset, err = t.restart(offset, why); err != nil {
+					return offset, 0, err
+				}
+				continue
+			}
+			if offset > 0 {
+				got = merged(t.job.Validators, got)
+			}
+			t.job.Validators = got
 			size = total
 			if size < 0 && resp.ContentLength >= 0 {
 				size = offset + resp.ContentLength
 			}
 			downloaded, size, err = t.stream(ctx, resp, offset, max(size, 0), stall)
 		case resp.StatusCode == http.StatusOK:
-			// A server that ignores Range starts over from byte zero.
+			// A server that ignores Range, or whose file is not the one
+			// If-Range named, starts over from byte zero.
+			if offset > 0 {
+				why := "origin ignored Range"
+				if v := ifRange(t.job.Validators); v != "" {
+					why = fmt.Sprintf("the file changed: origin sent all of it to If-Range %s", v)
+				}
+				t.report(Restarted{TaskID: t.job.TaskID, From: offset, Reason: why})
+			}
+			t.job.Validators = validatorsOf(resp, resp.ContentLength)
 			downloaded, size, err = t.stream(ctx, resp, 0, max(resp.ContentLength, 0), stall)
 		default:
 			resp.Body.Close()
@@ -112,6 +137,17 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 		}
 		offset = downloaded // a server that sends the file in capped ranges
 	}
+}
+
+// restart drops the part file, which is not a prefix of the origin's file
+// any more, and says so; the next request starts from byte zero.
+func (t *transfer) restart(offset int64, why string) (int64, error) {
+	if err := os.Truncate(t.partPath(), 0); err != nil {
+		return offset, fatal("truncate part file: %v", err)
+	}
+	t.job.Validators = task.Validators{}
+	t.report(Restarted{TaskID: t.job.TaskID, From: offset, Reason: why})
+	return 0, nil
 }
 
 func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error) {
@@ -127,6 +163,9 @@ func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error
 	req.Header.Set("Accept-Encoding", "identity")
 	if offset > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
+		if v := ifRange(t.job.Validators); v != "" {
+			req.Header.Set("If-Range", v) // another version answers 200, whole
+		}
 	}
 	resp, err := t.env.Client.Do(req)
 	if err != nil {
@@ -171,7 +210,7 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 	if err != nil {
 		return offset, size, err
 	}
-	t.report(Started{TaskID: t.job.TaskID, Downloaded: offset, Size: size})
+	t.report(Started{TaskID: t.job.TaskID, Downloaded: offset, Size: size, Validators: t.job.Validators})
 
 	downloaded := offset
 	buf := make([]byte, max(t.job.BufferSize, 4<<10))

@@ -29,6 +29,9 @@ type File struct {
 	ShortBody          bool          // promise the whole length, send half, hang up
 	MaxRange           int           // when set, every answer is a 206 of at most this many bytes
 	Gzip               bool          // say Content-Encoding: gzip whatever was asked; Data is the encoded body
+	ETag               string        // sent when set; If-Range compares it
+	LastModified       string        // sent when set; If-Range compares it
+	IgnoreIfRange      bool          // answer a range even when If-Range names another version
 }
 
 // Request is what the origin saw of one request.
@@ -37,6 +40,7 @@ type Request struct {
 	Range          string
 	Start          int64 // the range's first byte, 0 without Range
 	AcceptEncoding string
+	IfRange        string
 	At             time.Time
 }
 
@@ -69,6 +73,15 @@ func (o *Origin) Add(path string, f *File) string {
 	return o.URL + path
 }
 
+// Replace swaps the file at path for another version, as an origin does
+// between two requests.
+func (o *Origin) Replace(path string, data []byte, etag, lastModified string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	f := o.files[path]
+	f.Data, f.ETag, f.LastModified = data, etag, lastModified
+}
+
 // Requests returns the requests seen so far, optionally only those for path.
 func (o *Origin) Requests(path string) []Request {
 	o.mu.Lock()
@@ -89,7 +102,7 @@ func (o *Origin) BytesSent() int64 { return o.sent.Load() }
 func (o *Origin) MaxInFlight() int64 { return o.maxIn.Load() }
 
 func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
-	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), AcceptEncoding: r.Header.Get("Accept-Encoding"), At: time.Now()}
+	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), AcceptEncoding: r.Header.Get("Accept-Encoding"), IfRange: r.Header.Get("If-Range"), At: time.Now()}
 	req.Start = rangeStart(req.Range)
 	o.mu.Lock()
 	o.requests = append(o.requests, req)
@@ -101,6 +114,11 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	if ok && fault == 0 && f.Stalls > 0 {
 		f.Stalls--
 		stall = true
+	}
+	var snap File // this request's version, whatever Replace does meanwhile
+	if ok {
+		snap = *f
+		f = &snap
 	}
 	o.mu.Unlock()
 	switch {
@@ -129,18 +147,30 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	if f.ContentDisposition != "" {
 		w.Header().Set("Content-Disposition", f.ContentDisposition)
 	}
-	if (req.Range != "" || f.MaxRange > 0) && !f.IgnoreRange {
-		if req.Start >= int64(len(f.Data)) {
+	if f.ETag != "" {
+		w.Header().Set("ETag", f.ETag)
+	}
+	if f.LastModified != "" {
+		w.Header().Set("Last-Modified", f.LastModified)
+	}
+	// A Range whose If-Range names another version gets the whole file.
+	ranged := req.Range != "" && f.ifRange(req.IfRange)
+	start := req.Start
+	if !ranged {
+		start = 0
+	}
+	if (ranged || f.MaxRange > 0) && !f.IgnoreRange {
+		if start >= int64(len(f.Data)) {
 			w.Header().Set("Content-Range", fmt.Sprintf("bytes */%d", len(f.Data)))
 			w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
 			return
 		}
-		body = f.Data[req.Start:]
+		body = f.Data[start:]
 		if f.MaxRange > 0 && len(body) > f.MaxRange {
 			body = body[:f.MaxRange]
 		}
 		status = http.StatusPartialContent
-		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", req.Start, req.Start+int64(len(body))-1, len(f.Data)))
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+int64(len(body))-1, len(f.Data)))
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Set("Content-Type", "application/octet-stream")
@@ -193,6 +223,19 @@ func (o *Origin) write(w http.ResponseWriter, r *http.Request, body []byte, rate
 				return
 			}
 		}
+	}
+}
+
+// ifRange reports whether a Range may be answered: If-Range is absent or
+// names this version (a strong ETag, or the Last-Modified date).
+func (f *File) ifRange(v string) bool {
+	switch {
+	case v == "" || f.IgnoreIfRange:
+		return true
+	case strings.HasPrefix(v, `"`):
+		return v == f.ETag
+	default:
+		return v == f.LastModified
 	}
 }
 
