@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +89,35 @@ func TestWeakETagFallsBackToLastModified(t *testing.T) {
 	reqs := h.Origin.Requests("/weak.bin")
 	if last := reqs[len(reqs)-1]; last.IfRange != mod1 {
 		t.Fatalf("If-Range %q, want the Last-Modified %q", last.IfRange, mod1)
+	}
+}
+
+// A 206 whose body runs past its Content-Range fails, and what it sent past
+// the range is not kept: a file is never assembled from it.
+func TestBodyLongerThanContentRangeFails(t *testing.T) {
+	for name, f := range map[string]*enginetest.File{
+		"Content-Length past the range": {Data: enginetest.Bytes(400_000, 27), MaxRange: 100_000, Extra: 1000},
+		"chunked body past the total":   {Data: enginetest.Bytes(100_000, 28), MaxRange: 100_000, Extra: 1000, NoLength: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := enginetest.Start(t, nil)
+			h.Call("PUT", "/api/settings", map[string]any{"max_retries": 1}, nil)
+			tk := h.Add(map[string]any{"url": h.Origin.Add("/long.bin", f)})
+			var got task.Task
+			enginetest.Eventually(t, 10*time.Second, "the task to end", func() bool {
+				got = h.Get(tk.ID)
+				return got.State == task.Failed || got.State == task.Completed
+			})
+			part, err := os.Stat(filepath.Join(h.Cfg.DownloadDir, "long.bin.part"))
+			if got.Downloaded > int64(len(f.Data)) || err == nil && part.Size() > int64(len(f.Data)) {
+				t.Fatalf("downloaded %d of a %d-byte file: the bytes past the range were kept", got.Downloaded, len(f.Data))
+			}
+			if got.State != task.Failed || !strings.Contains(enginetest.Deref(got.ErrorMessage), "announced") {
+				t.Fatalf("task %s, error %q; want it failed naming what the origin announced", got.State, enginetest.Deref(got.ErrorMessage))
+			}
+			if enginetest.Exists(filepath.Join(h.Cfg.DownloadDir, "long.bin")) {
+				t.Fatal("a file was assembled")
+			}
+		})
 	}
 }

@@ -9,21 +9,24 @@ import (
 
 func TestParseContentRange(t *testing.T) {
 	for _, c := range []struct {
-		in           string
-		start, total int64
-		ok           bool
+		in                string
+		start, end, total int64
+		ok                bool
 	}{
-		{"bytes 100-199/200", 100, 200, true},
-		{"bytes 0-0/*", 0, -1, true},
-		{"bytes */200", 0, 0, false},
-		{"bytes -5-10/20", 0, 0, false},
-		{"items 1-2/3", 0, 0, false},
-		{"bytes 1-2/x", 0, 0, false},
-		{"", 0, 0, false},
+		{"bytes 100-199/200", 100, 199, 200, true},
+		{"bytes 0-0/*", 0, 0, -1, true},
+		{"bytes */200", 0, 0, 0, false},
+		{"bytes -5-10/20", 0, 0, 0, false},
+		{"bytes 10-5/20", 0, 0, 0, false},
+		{"bytes 0-199/200", 0, 199, 200, true},
+		{"bytes 0-200/200", 0, 0, 0, false},
+		{"items 1-2/3", 0, 0, 0, false},
+		{"bytes 1-2/x", 0, 0, 0, false},
+		{"", 0, 0, 0, false},
 	} {
-		start, total, ok := parseContentRange(c.in)
-		if ok != c.ok || ok && (start != c.start || total != c.total) {
-			t.Errorf("parseContentRange(%q) = %d, %d, %v", c.in, start, total, ok)
+		start, end, total, ok := parseContentRange(c.in)
+		if ok != c.ok || ok && (start != c.start || end != c.end || total != c.total) {
+			t.Errorf("parseContentRange(%q) = %d, %d, %d, %v", c.in, start, end, total, ok)
 		}
 	}
 	if rangeTotal("bytes */4096") != 4096 || rangeTotal("bytes 0-1/2") != -1 || rangeTotal("bytes */-3") != -1 {

@@ -93,10 +93,16 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 			}
 			continue
 		case resp.StatusCode == http.StatusPartialContent:
-			start, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
+			cr := resp.Header.Get("Content-Range")
+			start, end, total, ok := parseContentRange(cr)
 			if !ok || start != offset {
 				resp.Body.Close()
-				return offset, 0, retryable("origin answered range %q to a request from byte %d", resp.Header.Get("Content-Range"), offset)
+				return offset, 0, retryable("origin answered range %q to a request from byte %d", cr, offset)
+			}
+			want := end - start + 1
+			if resp.ContentLength >= 0 && resp.ContentLength != want {
+				resp.Body.Close()
+				return offset, 0, retryable("origin announced a Content-Length of %d for Content-Range %q", resp.ContentLength, cr)
 			}
 			got := validatorsOf(resp, total)
 			if why := changed(t.job.Validators, got); why != "" && offset > 0 {
@@ -112,10 +118,10 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 			}
 			t.job.Validators = got
 			size = total
-			if size < 0 && resp.ContentLength >= 0 {
-				size = offset + resp.ContentLength
+			if size < 0 {
+				size = end + 1
 			}
-			downloaded, size, err = t.stream(ctx, resp, offset, max(size, 0), stall)
+			downloaded, size, err = t.stream(ctx, resp, offset, size, want, stall)
 		case resp.StatusCode == http.StatusOK:
 			// A server that ignores Range, or whose file is not the one
 			// If-Range named, starts over from byte zero.
@@ -127,7 +133,7 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 				t.report(Restarted{TaskID: t.job.TaskID, From: offset, Reason: why})
 			}
 			t.job.Validators = validatorsOf(resp, resp.ContentLength)
-			downloaded, size, err = t.stream(ctx, resp, 0, max(resp.ContentLength, 0), stall)
+			downloaded, size, err = t.stream(ctx, resp, 0, max(resp.ContentLength, 0), resp.ContentLength, stall)
 		default:
 			resp.Body.Close()
 			return offset, 0, statusError(resp)
@@ -177,8 +183,9 @@ func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error
 	return resp, nil
 }
 
-// stream writes the body into the part file from offset on.
-func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size int64, stall *time.Timer) (int64, int64, error) {
+// stream writes the body into the part file from offset on. want is the
+// body's length as its headers announced it, -1 when they did not.
+func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size, want int64, stall *time.Timer) (int64, int64, error) {
 	defer resp.Body.Close()
 	if t.job.Filename == "" {
 		name, err := t.claim(task.NameFromResponse(resp.Header.Get("Content-Disposition"), resp.Request.URL))
@@ -221,6 +228,13 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 			chunk = chunk[:b]
 		}
 		n, rerr := resp.Body.Read(chunk)
+		if want >= 0 && downloaded-offset+int64(n) > want {
+			// Nothing of an answer that overruns its own headers is kept.
+			if err := f.Truncate(offset); err != nil {
+				return downloaded, size, fatal("truncate part file: %v", err)
+			}
+			return offset, size, retryable("origin sent more than the %d bytes it announced", want)
+		}
 		if n > 0 {
 			stall.Reset(t.env.StallTimeout)
 			if err := t.throttle(ctx, n, stall); err != nil {
@@ -249,7 +263,10 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 			return downloaded, size, retryable("reading from origin: %v", rerr)
 		}
 	}
-	if got := downloaded - offset; size > 0 && downloaded < size && got > 0 && got == resp.ContentLength {
+	if got := downloaded - offset; want >= 0 && got != want {
+		return downloaded, size, retryable("origin sent %d of the %d bytes it announced", got, want)
+	}
+	if want > 0 && downloaded < size {
 		return downloaded, size, errRangeDone
 	}
 	if size > 0 && downloaded != size {
@@ -346,30 +363,33 @@ func (t *transfer) partSize() int64 {
 }
 
 // parseContentRange reads "bytes start-end/total"; total is -1 when "*".
-func parseContentRange(v string) (start, total int64, ok bool) {
+func parseContentRange(v string) (start, end, total int64, ok bool) {
 	rest, found := strings.CutPrefix(v, "bytes ")
 	if !found {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	span, totalStr, found := strings.Cut(rest, "/")
 	if !found {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	startStr, _, found := strings.Cut(span, "-")
+	startStr, endStr, found := strings.Cut(span, "-")
 	if !found {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	start, err := strconv.ParseInt(startStr, 10, 64)
 	if err != nil || start < 0 {
-		return 0, 0, false
+		return 0, 0, 0, false
+	}
+	if end, err = strconv.ParseInt(endStr, 10, 64); err != nil || end < start {
+		return 0, 0, 0, false
 	}
 	total = -1
 	if totalStr != "*" {
-		if total, err = strconv.ParseInt(totalStr, 10, 64); err != nil || total < 0 {
-			return 0, 0, false
+		if total, err = strconv.ParseInt(totalStr, 10, 64); err != nil || total <= end {
+			return 0, 0, 0, false
 		}
 	}
-	return start, total, true
+	return start, end, total, true
 }
 
 // rangeTotal reads the total of "bytes */total" (a 416's header), or -1.

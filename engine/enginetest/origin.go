@@ -32,6 +32,8 @@ type File struct {
 	ETag               string        // sent when set; If-Range compares it
 	LastModified       string        // sent when set; If-Range compares it
 	IgnoreIfRange      bool          // answer a range even when If-Range names another version
+	Extra              int           // junk bytes after the body; Content-Length counts them, Content-Range does not
+	NoLength           bool          // send no Content-Length: the body is chunked
 }
 
 // Request is what the origin saw of one request.
@@ -172,7 +174,12 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusPartialContent
 		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+int64(len(body))-1, len(f.Data)))
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if f.Extra > 0 {
+		body = append(body[:len(body):len(body)], make([]byte, f.Extra)...)
+	}
+	if !f.NoLength {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	if f.Gzip {
 		w.Header().Set("Content-Encoding", "gzip")
