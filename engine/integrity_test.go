@@ -121,3 +121,31 @@ func TestBodyLongerThanContentRangeFails(t *testing.T) {
 		})
 	}
 }
+
+// failsAtOnce checks that a task failed on its first attempt with an error
+// that names why.
+func failsAtOnce(t *testing.T, h *enginetest.Daemon, id, why string) {
+	t.Helper()
+	failed := h.WaitState(id, task.Failed, 10*time.Second)
+	if failed.RetryCount != 0 || !strings.Contains(enginetest.Deref(failed.ErrorMessage), why) {
+		t.Fatalf("retry_count %d, error %q; want it failed at once naming %q", failed.RetryCount, enginetest.Deref(failed.ErrorMessage), why)
+	}
+}
+
+// A certificate the client does not trust is not a passing network fault.
+func TestUntrustedCertificateFailsAtOnce(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	origin := enginetest.NewTLSOrigin(t)
+	tk := h.Add(map[string]any{"url": origin.Add("/secure.bin", &enginetest.File{Data: []byte("x")})})
+	failsAtOnce(t, h, tk.ID, "certificate")
+}
+
+// More than 10 redirects is a loop, and retrying it loops again.
+func TestRedirectLoopFailsAtOnce(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	tk := h.Add(map[string]any{"url": h.Origin.Add("/loop", &enginetest.File{Redirect: "/loop"})})
+	failsAtOnce(t, h, tk.ID, "redirect")
+	if n := len(h.Origin.Requests("/loop")); n != 11 {
+		t.Fatalf("origin saw %d requests; want the first and 10 redirects followed", n)
+	}
+}

@@ -88,7 +88,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 		libraryURLs: map[string]string{},
 	}
 	m.env = &transfer.Env{
-		Client:        cfg.HTTPClient,
+		Client:        transfer.LimitRedirects(cfg.HTTPClient),
 		Limiter:       rate.NewLimiter(rate.Inf, 0),
 		StallTimeout:  cfg.StallTimeout,
 		ProgressEvery: cfg.ProgressEvery,

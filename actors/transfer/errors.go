@@ -1,6 +1,8 @@
 package transfer
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,7 +14,9 @@ import (
 var ErrStopped = errors.New("download stopped")
 
 // Error is a failed attempt, classified as PROTOCOL.md orders: network errors,
-// timeouts, 408, 429 and 5xx may be retried; everything else fails at once.
+// timeouts, 408, 429 and 5xx may be retried; everything else (other 4xx, a bad
+// checksum, TLS certificate errors, redirect loops, local disk errors) fails
+// at once.
 type Error struct {
 	Msg        string
 	Retryable  bool
@@ -51,4 +55,21 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+// requestError classifies an error of the client: a certificate the client
+// does not trust and a redirect loop will fail the same way again.
+func requestError(err error) *Error {
+	err = unwrapURLError(err)
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &host), errors.As(err, &invalid):
+		return fatal("TLS certificate: %v", err)
+	case errors.Is(err, errRedirectLoop):
+		return fatal("%v", err)
+	}
+	return retryable("request failed: %v", err)
 }

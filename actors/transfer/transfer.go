@@ -178,7 +178,7 @@ func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, retryable("request failed: %v", unwrapURLError(err))
+		return nil, requestError(err)
 	}
 	return resp, nil
 }

@@ -34,6 +34,7 @@ type File struct {
 	IgnoreIfRange      bool          // answer a range even when If-Range names another version
 	Extra              int           // junk bytes after the body; Content-Length counts them, Content-Range does not
 	NoLength           bool          // send no Content-Length: the body is chunked
+	Redirect           string        // answer 302 to this path instead of a body
 }
 
 // Request is what the origin saw of one request.
@@ -60,9 +61,15 @@ type Origin struct {
 }
 
 // NewOrigin starts an origin that stops when the test ends.
-func NewOrigin(t testing.TB) *Origin {
+func NewOrigin(t testing.TB) *Origin { return newOrigin(t, httptest.NewServer) }
+
+// NewTLSOrigin starts an origin over TLS whose certificate, from httptest's
+// own test CA, no default client trusts.
+func NewTLSOrigin(t testing.TB) *Origin { return newOrigin(t, httptest.NewTLSServer) }
+
+func newOrigin(t testing.TB, serve func(http.Handler) *httptest.Server) *Origin {
 	o := &Origin{files: map[string]*File{}}
-	o.Server = httptest.NewServer(http.HandlerFunc(o.serve))
+	o.Server = serve(http.HandlerFunc(o.serve))
 	t.Cleanup(o.Close)
 	return o
 }
@@ -126,6 +133,9 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok:
 		http.NotFound(w, r)
+		return
+	case f.Redirect != "":
+		http.Redirect(w, r, f.Redirect, http.StatusFound)
 		return
 	case fault != 0:
 		if f.RetryAfter != "" {
