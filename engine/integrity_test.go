@@ -149,3 +149,11 @@ func TestRedirectLoopFailsAtOnce(t *testing.T) {
 		t.Fatalf("origin saw %d requests; want the first and 10 redirects followed", n)
 	}
 }
+
+// A file larger than the free space fails before a byte is written, with a
+// message that says so.
+func TestNotEnoughDiskSpaceFailsAtOnce(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	tk := h.Add(map[string]any{"url": h.Origin.Add("/huge.iso", &enginetest.File{Data: []byte("x"), Announce: 1 << 60})})
+	failsAtOnce(t, h, tk.ID, "disk space")
+}

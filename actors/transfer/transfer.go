@@ -200,6 +200,9 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 	if err := os.MkdirAll(t.job.Dir, 0o755); err != nil {
 		return offset, size, fatal("create folder: %v", err)
 	}
+	if err := checkSpace(t.job.Dir, size-offset); err != nil {
+		return offset, size, err
+	}
 	f, err := os.OpenFile(t.partPath(), os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return offset, size, fatal("open part file: %v", err)

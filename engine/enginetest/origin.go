@@ -35,6 +35,7 @@ type File struct {
 	Extra              int           // junk bytes after the body; Content-Length counts them, Content-Range does not
 	NoLength           bool          // send no Content-Length: the body is chunked
 	Redirect           string        // answer 302 to this path instead of a body
+	Announce           int64         // when set, the Content-Length claimed; Data follows, then the connection drops
 }
 
 // Request is what the origin saw of one request.
@@ -187,7 +188,10 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	if f.Extra > 0 {
 		body = append(body[:len(body):len(body)], make([]byte, f.Extra)...)
 	}
-	if !f.NoLength {
+	switch {
+	case f.Announce > 0:
+		w.Header().Set("Content-Length", strconv.FormatInt(f.Announce, 10))
+	case !f.NoLength:
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
@@ -208,8 +212,12 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 		o.write(w, r, body[:len(body)/2], f.Rate)
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
-	case f.ShortBody:
-		o.write(w, r, body[:len(body)/2], f.Rate)
+	case f.ShortBody, f.Announce > 0:
+		if f.ShortBody {
+			body = body[:len(body)/2]
+		}
+		o.write(w, r, body, f.Rate)
+		w.(http.Flusher).Flush()
 		panic(http.ErrAbortHandler) // drop the connection mid-body
 	default:
 		o.write(w, r, body, f.Rate)
