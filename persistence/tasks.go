@@ -12,11 +12,13 @@ import (
 
 func taskKey(id string) []byte { return append(append([]byte{}, prefixTask...), id...) }
 
-// taskRecord is a task as stored: the task plus the validators of its part
-// file, which the wire form leaves out.
+// taskRecord is a task as stored: the task plus what its wire form leaves
+// out: the validators of its part file, and its request headers with their
+// secrets.
 type taskRecord struct {
 	task.Task
-	Stored task.Validators `json:"validators,omitzero"`
+	Stored         task.Validators   `json:"validators,omitzero"`
+	RequestHeaders map[string]string `json:"request_headers,omitempty"`
 }
 
 // LoadTasks returns every stored task.
@@ -32,10 +34,11 @@ func (s *Store) LoadTasks() ([]task.Task, error) {
 				return fmt.Errorf("decode %s: %w", it.Item().Key(), err)
 			}
 			t := rec.Task
-			t.Validators = rec.Stored
+			t.Validators, t.RequestHeaders = rec.Stored, rec.RequestHeaders
 			if t.Meta == nil {
 				t.Meta = map[string]string{}
 			}
+			task.Upgrade(&t)
 			out = append(out, t)
 		}
 		return nil
@@ -86,7 +89,7 @@ func setTask(txn *badger.Txn, t *task.Task, delta map[task.State]int64) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(taskRecord{Task: *t, Stored: t.Validators})
+	raw, err := json.Marshal(taskRecord{Task: *t, Stored: t.Validators, RequestHeaders: t.RequestHeaders})
 	if err != nil {
 		return fmt.Errorf("encode task %s: %w", t.ID, err)
 	}

@@ -125,6 +125,10 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 	case u.Host == "":
 		return task.Task{}, fmt.Errorf("%w: url has no host", task.ErrInvalid)
 	}
+	headers, u, err := r.RequestOptions().RequestHeaders(u)
+	if err != nil {
+		return task.Task{}, err
+	}
 	if err := task.ValidateFilename(r.Filename); err != nil {
 		return task.Task{}, err
 	}
@@ -147,16 +151,19 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 		meta = map[string]string{}
 	}
 	return task.Task{
-		ID:          uuid.NewString(),
-		URL:         u.String(),
-		Filename:    r.Filename,
-		Destination: dest,
-		Category:    r.Category,
-		Priority:    int(r.Priority),
-		State:       task.Queued,
-		CreatedAt:   created,
-		Checksum:    checksum,
-		Meta:        meta,
+		ID:             uuid.NewString(),
+		URL:            u.String(),
+		Host:           u.Host,
+		Filename:       r.Filename,
+		Destination:    dest,
+		Category:       r.Category,
+		Priority:       int(r.Priority),
+		State:          task.Queued,
+		CreatedAt:      created,
+		Checksum:       checksum,
+		Meta:           meta,
+		Headers:        task.ShownHeaders(headers),
+		RequestHeaders: headers,
 	}, nil
 }
 

@@ -80,6 +80,7 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 		Filename:   t.Filename,
 		Size:       t.Size,
 		Validators: t.Validators,
+		Headers:    t.RequestHeaders,
 		// All transfers share a budget of 16 MiB of buffers: 256 KiB each
 		// for a few, down to 32 KiB each for hundreds.
 		BufferSize: min(max((16<<20)/m.settings.MaxConcurrent, 32<<10), 256<<10),

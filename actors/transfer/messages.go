@@ -17,6 +17,8 @@ type Job struct {
 	// Validators name the version the part file holds; a resume sends them
 	// in If-Range.
 	Validators task.Validators
+	// Headers go with every request; a User-Agent among them wins over Env's.
+	Headers map[string]string
 	// BufferSize is the transfer's read buffer: large for a few fast
 	// downloads, smaller when many run at once.
 	BufferSize int

@@ -164,6 +164,9 @@ func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error
 	if t.env.UserAgent != "" {
 		req.Header.Set("User-Agent", t.env.UserAgent)
 	}
+	for name, value := range t.job.Headers {
+		req.Header.Set(name, value)
+	}
 	// The bytes saved are the bytes sent: asking for identity ourselves also
 	// stops the transport from decoding a gzip body on the way.
 	req.Header.Set("Accept-Encoding", "identity")

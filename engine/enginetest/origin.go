@@ -36,6 +36,7 @@ type File struct {
 	NoLength           bool          // send no Content-Length: the body is chunked
 	Redirect           string        // answer 302 to this path instead of a body
 	Announce           int64         // when set, the Content-Length claimed; Data follows, then the connection drops
+	Want               http.Header   // headers every request must carry, else 403
 }
 
 // Request is what the origin saw of one request.
@@ -45,6 +46,7 @@ type Request struct {
 	Start          int64 // the range's first byte, 0 without Range
 	AcceptEncoding string
 	IfRange        string
+	Header         http.Header
 	At             time.Time
 }
 
@@ -112,7 +114,7 @@ func (o *Origin) BytesSent() int64 { return o.sent.Load() }
 func (o *Origin) MaxInFlight() int64 { return o.maxIn.Load() }
 
 func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
-	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), AcceptEncoding: r.Header.Get("Accept-Encoding"), IfRange: r.Header.Get("If-Range"), At: time.Now()}
+	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), AcceptEncoding: r.Header.Get("Accept-Encoding"), IfRange: r.Header.Get("If-Range"), Header: r.Header.Clone(), At: time.Now()}
 	req.Start = rangeStart(req.Range)
 	o.mu.Lock()
 	o.requests = append(o.requests, req)
@@ -137,6 +139,9 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case f.Redirect != "":
 		http.Redirect(w, r, f.Redirect, http.StatusFound)
+		return
+	case !carries(r.Header, f.Want):
+		http.Error(w, "missing or wrong request headers", http.StatusForbidden)
 		return
 	case fault != 0:
 		if f.RetryAfter != "" {
@@ -262,6 +267,16 @@ func (f *File) ifRange(v string) bool {
 	default:
 		return v == f.LastModified
 	}
+}
+
+// carries reports whether h has every value of want.
+func carries(h, want http.Header) bool {
+	for name := range want {
+		if h.Get(name) != want.Get(name) {
+			return false
+		}
+	}
+	return true
 }
 
 func rangeStart(h string) int64 {

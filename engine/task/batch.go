@@ -13,6 +13,9 @@ type BatchRequest struct {
 	Priority    Priority          `json:"priority"`
 	Meta        map[string]string `json:"meta"`
 	Force       bool              `json:"force"`
+	Headers     map[string]string `json:"headers"` // sent for every item
+	Username    string            `json:"username"`
+	Password    string            `json:"password"`
 	Items       []BatchItem       `json:"items"`
 }
 
@@ -62,6 +65,7 @@ func (b BatchRequest) Requests() ([]AddRequest, error) {
 		out[i] = AddRequest{
 			URL: it.URL, Filename: it.Filename, Checksum: it.Checksum,
 			Destination: b.Destination, Category: b.Category, Priority: b.Priority, Meta: b.Meta, Force: b.Force,
+			Headers: b.Headers, Username: b.Username, Password: b.Password,
 		}
 	}
 	return out, nil

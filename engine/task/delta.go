@@ -111,6 +111,7 @@ func appendFloat(b []byte, f float64) []byte {
 // carries, and which never changes), in PROTOCOL.md's order.
 var fieldTable = []fieldDef{
 	other("url", same(func(t *Task) string { return t.URL }), func(t *Task) string { return t.URL }),
+	other("host", same(func(t *Task) string { return t.Host }), func(t *Task) string { return t.Host }),
 	other("filename", same(func(t *Task) string { return t.Filename }), func(t *Task) string { return t.Filename }),
 	other("destination", same(func(t *Task) string { return t.Destination }), func(t *Task) string { return t.Destination }),
 	other("category", same(func(t *Task) string { return t.Category }), func(t *Task) string { return t.Category }),
@@ -130,4 +131,5 @@ var fieldTable = []fieldDef{
 	other("batch_name", samePtr(func(t *Task) *string { return t.BatchName }), func(t *Task) *string { return t.BatchName }),
 	other("checksum", samePtr(func(t *Task) *string { return t.Checksum }), func(t *Task) *string { return t.Checksum }),
 	other("meta", func(a, b *Task) bool { return maps.Equal(a.Meta, b.Meta) }, func(t *Task) map[string]string { return t.Meta }),
+	other("headers", func(a, b *Task) bool { return maps.Equal(a.Headers, b.Headers) }, func(t *Task) map[string]string { return t.Headers }),
 }

@@ -12,6 +12,15 @@ type AddRequest struct {
 	BatchID     string            `json:"batch_id"`   // join this existing batch
 	BatchName   string            `json:"batch_name"` // without batch_id: start a new batch
 	Force       bool              `json:"force"`
+	// Headers, Username and Password are sent with every request of the task.
+	Headers  map[string]string `json:"headers"`
+	Username string            `json:"username"`
+	Password string            `json:"password"`
+}
+
+// RequestOptions are the request's headers and credentials.
+func (r AddRequest) RequestOptions() RequestOptions {
+	return RequestOptions{Headers: r.Headers, Username: r.Username, Password: r.Password}
 }
 
 // Query selects, orders and pages tasks.

@@ -13,6 +13,7 @@ import (
 type Task struct {
 	ID           string            `json:"id"`
 	URL          string            `json:"url"`
+	Host         string            `json:"host"`
 	Filename     string            `json:"filename"`
 	Destination  string            `json:"destination"`
 	Category     string            `json:"category"`
@@ -34,7 +35,11 @@ type Task struct {
 	Checksum     *string           `json:"checksum"`
 	Meta         map[string]string `json:"meta"`
 	// Validators of the bytes in the part file; stored, not part of the wire.
-	Validators Validators `json:"-"`
+	Validators Validators        `json:"-"`
+	Headers    map[string]string `json:"headers"` // as shown: secrets redacted
+	// RequestHeaders are the headers every request sends, secrets included;
+	// they never leave the engine but to the origin and the store.
+	RequestHeaders map[string]string `json:"-"`
 }
 
 // Clone returns a copy that shares nothing mutable with t, so a snapshot can
@@ -52,6 +57,11 @@ func (t *Task) Clone() Task {
 	if c.Meta == nil {
 		c.Meta = map[string]string{}
 	}
+	c.Headers = maps.Clone(t.Headers)
+	if c.Headers == nil {
+		c.Headers = map[string]string{}
+	}
+	c.RequestHeaders = maps.Clone(t.RequestHeaders)
 	return c
 }
 

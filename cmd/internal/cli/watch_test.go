@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,31 +15,13 @@ import (
 	"github.com/fetchd/fetchd/wsconn/client"
 )
 
-// syncBuffer is a bytes.Buffer that a command writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestClientWatchPlain(t *testing.T) {
 	h := enginetest.Start(t, nil)
 	url := h.Origin.Add("/slow.bin", &enginetest.File{Data: enginetest.Bytes(256<<10, 6), Rate: 256 << 10})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errOut syncBuffer
+	var out, errOut enginetest.Buffer
 	exited := make(chan int, 1)
 	go func() {
 		_, code := runClient(ctx, []string{"watch", "--server", h.Srv.URL}, &out, &errOut)
