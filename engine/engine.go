@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,7 +44,12 @@ type Config struct {
 	// that requests may name; "*" allows any (see http_guard.go).
 	AllowedHosts []string
 	Logger       zerolog.Logger // default: discard
-	HTTPClient   *http.Client   // for origins; default: connect timeout, proxy from env
+	// HTTPClient talks to origins; default: built from CACertFile and
+	// InsecureTLS, with a connect timeout and proxies from the environment.
+	HTTPClient  *http.Client
+	CACertFile  string // PEM roots trusted besides the system's
+	InsecureTLS bool   // skip certificate checks
+	UserAgent   string // default User-Agent; default "fetchd/<version>"
 
 	RetryBase     time.Duration // first retry back-off; default 1 s
 	RetryCap      time.Duration // longest back-off; default 5 min
@@ -79,6 +83,13 @@ const requestTimeout = 30 * time.Second
 // the downloads that were queued or running.
 func Open(cfg Config) (*Engine, error) {
 	cfg = withDefaults(cfg)
+	if cfg.HTTPClient == nil {
+		client, err := newClient(cfg.CACertFile, cfg.InsecureTLS)
+		if err != nil {
+			return nil, err
+		}
+		cfg.HTTPClient = client
+	}
 	dir, err := filepath.Abs(cfg.DownloadDir)
 	if err != nil {
 		return nil, fmt.Errorf("download dir: %w", err)
@@ -125,7 +136,7 @@ func Open(cfg Config) (*Engine, error) {
 		Settings:      settings,
 		Log:           cfg.Logger,
 		HTTPClient:    cfg.HTTPClient,
-		UserAgent:     "fetchd/" + Version,
+		UserAgent:     cfg.UserAgent,
 		RetryBase:     cfg.RetryBase,
 		RetryCap:      cfg.RetryCap,
 		StallTimeout:  cfg.StallTimeout,
@@ -153,6 +164,9 @@ func Open(cfg Config) (*Engine, error) {
 		Log:            cfg.Logger,
 		Metrics:        e.metrics,
 	})
+	if cfg.InsecureTLS {
+		e.log.Warn().Msg("--insecure-tls: certificates of origins are not checked")
+	}
 	e.log.Info().Int("tasks", len(tasks)).Str("download_dir", dir).Str("data_dir", cfg.DataDir).Msg("engine open")
 	return e, nil
 }
@@ -161,8 +175,8 @@ func withDefaults(c Config) Config {
 	if c.DownloadDir == "" {
 		c.DownloadDir = "downloads"
 	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = defaultClient()
+	if c.UserAgent == "" {
+		c.UserAgent = "fetchd/" + Version
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
@@ -180,16 +194,6 @@ func withDefaults(c Config) Config {
 		c.WS = wsconn.DefaultLimits()
 	}
 	return c
-}
-
-// defaultClient fails a connection that does not open in 30 s; a response
-// that stalls is the transfer's stall timeout's business.
-func defaultClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = 30 * time.Second
-	t.MaxIdleConnsPerHost = 16
-	return &http.Client{Transport: t}
 }
 
 // startSettings are the stored settings (or the defaults) with the

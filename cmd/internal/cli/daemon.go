@@ -34,6 +34,9 @@ func serve(o *options, log zerolog.Logger) error {
 		AllowedOrigins: o.allowedOrigins(),
 		AllowedHosts:   o.allowedHosts(),
 		Pprof:          o.pprof,
+		CACertFile:     o.caCert,
+		InsecureTLS:    o.insecureTLS,
+		UserAgent:      o.userAgent,
 		Logger:         log,
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/task"
 )
 
@@ -25,6 +26,9 @@ type options struct {
 	logFormat     string
 	version       bool
 	pprof         bool
+	caCert        string
+	insecureTLS   bool
+	userAgent     string
 
 	set map[string]bool // flags given on the command line or in the environment
 }
@@ -57,6 +61,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.logLevel, "log-level", "info", "trace, debug, info, warn or error")
 	fs.StringVar(&o.logFormat, "log-format", "json", "json or console")
 	fs.BoolVar(&o.pprof, "pprof", false, "serve runtime profiles at /debug/pprof (behind --token when set)")
+	fs.StringVar(&o.caCert, "ca-cert", "", "trust the PEM certificates in `FILE` for origins, besides the system's")
+	fs.BoolVar(&o.insecureTLS, "insecure-tls", false, "do not check origins' TLS certificates (unsafe)")
+	fs.StringVar(&o.userAgent, "user-agent", "fetchd/"+engine.Version, "User-Agent sent to origins unless a task sets its own")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"io"
 	"testing"
+
+	"github.com/fetchd/fetchd/engine"
 )
 
 func TestOptionsFromFlagsAndEnvironment(t *testing.T) {
@@ -59,5 +61,19 @@ func TestOptionsDefaultsAndErrors(t *testing.T) {
 	}
 	if _, err := parseOptions(nil, bad, io.Discard); err == nil {
 		t.Error("a bad environment value must be an error")
+	}
+}
+
+func TestOutgoingRequestOptions(t *testing.T) {
+	env := map[string]string{"FETCHD_CA_CERT": "/etc/ca.pem", "FETCHD_INSECURE_TLS": "true"}
+	o, err := parseOptions([]string{"--user-agent", "ua/1"}, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.caCert != "/etc/ca.pem" || !o.insecureTLS || o.userAgent != "ua/1" {
+		t.Errorf("outgoing-request options: %+v", o)
+	}
+	if o, _ := parseOptions(nil, func(string) string { return "" }, io.Discard); o.userAgent != "fetchd/"+engine.Version || o.insecureTLS || o.caCert != "" {
+		t.Errorf("outgoing-request defaults: %+v", o)
 	}
 }
