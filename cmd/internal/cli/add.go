@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/fetchd/fetchd/engine/task"
 )
@@ -17,15 +18,31 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		return err
 	})
 	force := fs.Bool("force", false, "add even if the URL is already queued, downloading or downloaded")
+	category := fs.String("category", "", "label the downloads with `CATEGORY`")
+	checksum := fs.String("checksum", "", "fail the download unless the file's checksum is `sha256:HEX` (one URL only)")
+	headers := map[string]string{}
+	fs.Func("header", "send the header `'Name: value'` with every request (repeatable)", func(s string) error {
+		name, value, err := task.ParseHeaderLine(s)
+		headers[name] = value
+		return err
+	})
+	var user, pass string
+	fs.Func("user", "log in to the origin as `USER[:PASS]` (basic auth)", func(s string) error {
+		user, pass, _ = strings.Cut(s, ":")
+		return nil
+	})
 	return func(c *invocation, urls []string) int {
 		switch {
 		case len(urls) == 0:
 			return c.usage("no URL given")
 		case *filename != "" && len(urls) > 1:
 			return c.usage("--filename names one file: give exactly one URL")
+		case *checksum != "" && len(urls) > 1:
+			return c.usage("--checksum is one file's: give exactly one URL")
 		}
 		if len(urls) > 1 && *batch != "" {
-			req := task.BatchRequest{BatchName: *batch, Destination: *dest, Priority: priority, Force: *force}
+			req := task.BatchRequest{BatchName: *batch, Destination: *dest, Category: *category, Priority: priority, Force: *force,
+				Headers: headers, Username: user, Password: pass}
 			for _, u := range urls {
 				req.Items = append(req.Items, task.BatchItem{URL: u})
 			}
@@ -41,7 +58,8 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		}
 		code := 0
 		for _, u := range urls {
-			req := task.AddRequest{URL: u, Filename: *filename, Destination: *dest, Priority: priority, BatchName: *batch, Force: *force}
+			req := task.AddRequest{URL: u, Filename: *filename, Destination: *dest, Category: *category, Priority: priority,
+				Checksum: *checksum, BatchName: *batch, Force: *force, Headers: headers, Username: user, Password: pass}
 			t, err := c.api.Add(c.ctx, req)
 			if err != nil {
 				c.failFor(u, len(urls) > 1, err)

@@ -3,8 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -369,4 +373,34 @@ func TestClientToken(t *testing.T) {
 	if !strings.Contains(r.out, "t.bin") {
 		t.Fatalf("ls with FETCHD_TOKEN: %q", r.out)
 	}
+}
+
+func TestClientAddRequestOptions(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	data := enginetest.Bytes(1000, 5)
+	sum := sha256.Sum256(data)
+	want := http.Header{"Cookie": {"s=1"}, "X-Token": {"a: b"}, "Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("ann:pw:x"))}}
+	url := h.Origin.Add("/opts.bin", &enginetest.File{Data: data, Want: want})
+	r := runCLI(t, h, "add", url, "--header", "Cookie: s=1", "--header", "X-Token: a: b", "--user", "ann:pw:x",
+		"--category", "films", "--checksum", "sha256:"+hex.EncodeToString(sum[:])).must(t, 0)
+	ids := addedIDs(t, r.out)
+	if len(ids) != 1 {
+		t.Fatalf("add: %q", r.out)
+	}
+	tk := h.WaitState(ids[0], task.Completed, 10*time.Second)
+	if tk.Category != "films" || enginetest.Deref(tk.Checksum) != "sha256:"+hex.EncodeToString(sum[:]) || tk.Headers["Cookie"] != task.Redacted {
+		t.Fatalf("task as added: %+v", tk)
+	}
+
+	// In a batch, every item gets them.
+	var urls []string
+	for _, p := range []string{"/o1.bin", "/o2.bin"} {
+		urls = append(urls, h.Origin.Add(p, &enginetest.File{Data: data, Want: want}))
+	}
+	r = runCLI(t, h, "add", urls[0], urls[1], "--batch", "b", "--header", "Cookie: s=1", "--header", "X-Token: a: b", "--user", "ann:pw:x").must(t, 0)
+	for _, id := range addedIDs(t, r.out) {
+		h.WaitState(id, task.Completed, 10*time.Second)
+	}
+	runCLI(t, h, "add", url, "--header", "no colon").must(t, 2)
+	runCLI(t, h, "add", urls[0], urls[1], "--checksum", "sha256:"+hex.EncodeToString(sum[:])).must(t, 2)
 }
