@@ -273,7 +273,7 @@ function updateRow(row, t) {
   const active = ACTIVE_STATES.includes(t.state);
   setAttr(el, 'data-state', t.state);
   setText(p.name, t.filename || t.url);
-  setAttr(p.name, 'title', t.url);
+  setAttr(p.name, 'title', tooltipOf(t));
   setText(p.state, stateLabel(t));
   setProgress(p.bar, percent);
   setText(p.percent, `${percent.toFixed(1)}%`);
@@ -282,6 +282,15 @@ function updateRow(row, t) {
   setText(p.eta, active && t.eta > 0 ? `ETA ${formatDuration(t.eta)}` : '');
   setText(p.error, t.state === 'COMPLETED' ? '' : t.error_message || '');
   for (const b of row.buttons) setHidden(b, !isAllowed(b.dataset.action, t.state));
+}
+
+// tooltipOf shows where a task downloads from; header values come as the
+// daemon shows them, secrets redacted.
+function tooltipOf(t) {
+  const lines = [t.url];
+  if (t.category) lines.push(`category: ${t.category}`);
+  for (const [name, value] of Object.entries(t.headers || {})) lines.push(`${name}: ${value}`);
+  return lines.join('\n');
 }
 
 function stateLabel(t) {
@@ -433,7 +442,26 @@ function addRequest(form) {
     else req.batch_name = batchName;
   }
   if (data.get('force')) req.force = true;
+  for (const key of ['category', 'checksum', 'username']) {
+    const v = data.get(key).trim();
+    if (v) req[key] = v;
+  }
+  if (data.get('password')) req.password = data.get('password');
+  const headers = parseHeaders(data.get('headers'));
+  if (Object.keys(headers).length) req.headers = headers;
   return req;
+}
+
+// parseHeaders reads one "Name: value" per line; the daemon checks them.
+function parseHeaders(text) {
+  const headers = {};
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const at = line.indexOf(':');
+    if (at < 1) throw new Error(`header "${line.trim()}" is not "Name: value"`);
+    headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return headers;
 }
 
 function batchIdByName(name) {
