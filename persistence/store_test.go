@@ -133,3 +133,29 @@ func TestValidatorsAreStored(t *testing.T) {
 		t.Fatalf("wire form %s, %v: validators leaked", raw, err)
 	}
 }
+
+// However the tasks of a big save fill a transaction, the per-state counts
+// written with them still fit: sizes that end a transaction on its last
+// byte or entry leave room for them.
+func TestCountsFitHoweverTasksFillATransaction(t *testing.T) {
+	s := open(t, "")
+	defer s.Close()
+	total := int64(0)
+	for pad := 0; pad < 600; pad += 37 {
+		tasks := make([]task.Task, 3000)
+		for i := range tasks {
+			tasks[i] = task.Task{ID: fmt.Sprintf("%d-%05d", pad, i), State: task.States[i%len(task.States)], URL: strings.Repeat("u", pad)}
+		}
+		if err := s.SaveTasks(tasks...); err != nil {
+			t.Fatalf("pad %d: %v", pad, err)
+		}
+		total += int64(len(tasks))
+	}
+	var sum int64
+	for _, n := range s.Counts() {
+		sum += n
+	}
+	if sum != total {
+		t.Fatalf("counts add up to %d, want %d", sum, total)
+	}
+}

@@ -60,8 +60,23 @@ func (s *Store) SaveTasks(tasks ...task.Task) error {
 	return nil
 }
 
-// saveSome commits as many of tasks as one transaction holds, and says how many.
+// saveSome commits as many of tasks as one transaction holds with their
+// per-state counts, and says how many. When the tasks leave no room for the
+// counts, it tries again with fewer, so the counts never miss a write.
 func (s *Store) saveSome(tasks []task.Task) (int, error) {
+	for {
+		n, err := s.trySave(tasks)
+		if !errors.Is(err, errNoRoomForCounts) {
+			return n, err
+		}
+		// Room for one counter per state, whatever the limit was.
+		tasks = tasks[:max(1, n-len(task.States)-1)]
+	}
+}
+
+var errNoRoomForCounts = errors.New("no room for the counts")
+
+func (s *Store) trySave(tasks []task.Task) (int, error) {
 	delta := map[task.State]int64{}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
@@ -73,7 +88,9 @@ func (s *Store) saveSome(tasks []task.Task) (int, error) {
 			return 0, err
 		}
 	}
-	if err := s.writeCounts(txn, delta); err != nil {
+	if err := s.writeCounts(txn, delta); errors.Is(err, badger.ErrTxnTooBig) && n > 1 {
+		return n, errNoRoomForCounts
+	} else if err != nil {
 		return 0, err
 	}
 	if err := txn.Commit(); err != nil {
