@@ -307,3 +307,30 @@ func TestBatchOfOneNameGetsDistinctNames(t *testing.T) {
 		t.Fatalf("freed name: got %q", again.Filename)
 	}
 }
+
+// A file belongs to one owner: deleting a library item with its files leaves
+// a file that another task took the name of after the item's own was deleted.
+func TestLibraryDeleteLeavesAnotherTasksFile(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	a := h.Add(map[string]any{"url": h.Origin.Add("/a", &enginetest.File{Data: []byte("first report")}), "filename": "report.pdf"})
+	h.WaitState(a.ID, task.Completed, 10*time.Second)
+	var lib struct {
+		Items []task.LibraryItem `json:"items"`
+	}
+	enginetest.Eventually(t, 10*time.Second, "a's library item", func() bool {
+		h.Call("GET", "/api/library", nil, &lib)
+		return len(lib.Items) == 1
+	})
+	if code := h.Call("DELETE", "/api/downloads/"+a.ID+"?delete_files=true", nil, nil); code != http.StatusNoContent {
+		t.Fatalf("delete a: %d", code)
+	}
+	b := h.Add(map[string]any{"url": h.Origin.Add("/b", &enginetest.File{Data: []byte("second report")}), "filename": "report.pdf"})
+	b = h.WaitState(b.ID, task.Completed, 10*time.Second)
+	if b.Filename != "report.pdf" {
+		t.Fatalf("b is named %q, want the freed report.pdf", b.Filename)
+	}
+	if code := h.Call("DELETE", "/api/library/"+lib.Items[0].ID+"?delete_files=true", nil, nil); code != http.StatusNoContent {
+		t.Fatalf("delete a's library item: %d", code)
+	}
+	fileIs(t, h, "report.pdf", []byte("second report"))
+}

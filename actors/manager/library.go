@@ -196,8 +196,13 @@ func (m *Manager) deleteLibraryItem(d DeleteLibraryItem) (task.LibraryItem, erro
 	m.unshelve(item)
 	if d.DeleteFiles {
 		for _, f := range item.Files {
-			err := os.Remove(filepath.Join(m.cfg.DownloadDir, filepath.FromSlash(f.Path)))
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
+			path := filepath.Join(m.cfg.DownloadDir, filepath.FromSlash(f.Path))
+			if owner, ok := m.names.holderOf(path); ok && m.tasks[owner].BatchKey() != item.BatchID {
+				// The item's own task is gone and another took the name since.
+				m.log.Info().Str("library_id", item.ID).Str("file", f.Path).Str("task_id", owner).Msg("file kept: it belongs to another task")
+				continue
+			}
+			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 				m.log.Warn().Err(err).Str("library_id", item.ID).Str("file", f.Path).Msg("remove file")
 			}
 		}

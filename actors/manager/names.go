@@ -26,6 +26,12 @@ func (n names) hold(dir, name, id string) {
 	}
 }
 
+// holderOf is the task holding the file at path, if any.
+func (n names) holderOf(path string) (string, bool) {
+	id, ok := n.holder[path]
+	return id, ok
+}
+
 func (n names) release(dir, name, id string) {
 	key := filepath.Join(dir, name)
 	if n.holder[key] == id {
