@@ -24,6 +24,8 @@ var (
 	keySettings = []byte("settings")
 	prefixTask  = []byte("task/")
 	prefixCount = "count/"
+	// prefixLeftover keys the files of deleted tasks not yet removed.
+	prefixLeftover = []byte("leftover/")
 )
 
 // Store is the daemon's state on disk. Its methods are safe for concurrent use.

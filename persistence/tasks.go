@@ -125,8 +125,9 @@ func setTask(txn *badger.Txn, t *task.Task, delta map[task.State]int64) error {
 	return nil
 }
 
-// DeleteTask removes a task; deleting one that is not there is not an error.
-func (s *Store) DeleteTask(id string) error {
+// DeleteTask removes a task and records the files it leaves (see
+// leftovers.go); deleting one that is not there is not an error.
+func (s *Store) DeleteTask(id string, leftovers ...string) error {
 	delta := map[task.State]int64{}
 	err := s.db.Update(func(txn *badger.Txn) error {
 		clear(delta)
@@ -136,6 +137,9 @@ func (s *Store) DeleteTask(id string) error {
 		}
 		if err := txn.Delete(taskKey(id)); err != nil {
 			return fmt.Errorf("delete task %s: %w", id, err)
+		}
+		if err := setLeftovers(txn, id, leftovers); err != nil {
+			return err
 		}
 		delta[prev]--
 		return s.writeCounts(txn, delta)

@@ -1,9 +1,7 @@
 package manager
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -84,7 +82,14 @@ func requeue(t *task.Task) {
 // delete removes a task, once the store has; a running transfer is stopped
 // first and its files are removed once it has let go of them.
 func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) error {
-	if err := m.cfg.Store.DeleteTask(t.ID); err != nil {
+	var leftovers []string
+	if t.Filename != "" {
+		leftovers = append(leftovers, filepath.Join(m.dirOf(t), task.PartName(t.Filename)))
+		if withFiles {
+			leftovers = append(leftovers, filepath.Join(m.dirOf(t), t.Filename))
+		}
+	}
+	if err := m.cfg.Store.DeleteTask(t.ID, leftovers...); err != nil {
 		return fmt.Errorf("delete stored task: %w", err)
 	}
 	m.forget(t.ID)
@@ -92,15 +97,7 @@ func (m *Manager) delete(ctx actor.Context, t *task.Task, withFiles bool) error 
 		timer.Stop()
 		delete(m.timers, t.ID)
 	}
-	removeFiles := func() {
-		m.removePart(t)
-		if withFiles && t.Filename != "" {
-			err := os.Remove(filepath.Join(m.dirOf(t), t.Filename))
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
-				m.log.Warn().Err(err).Str("task_id", t.ID).Msg("remove file")
-			}
-		}
-	}
+	removeFiles := func() { m.removeLeftovers(t.ID, leftovers) }
 	if m.stopTransfer(ctx, t.ID) {
 		m.cleanup[t.ID] = removeFiles
 	} else {

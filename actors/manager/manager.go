@@ -103,6 +103,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 	for _, item := range library {
 		m.shelve(item)
 	}
+	m.sweep()
 	return m
 }
 
