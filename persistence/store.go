@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -59,6 +60,9 @@ func Open(dir string, log zerolog.Logger) (*Store, error) {
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false)
 	db, err := badger.Open(opts)
+	if err != nil && strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		return nil, fmt.Errorf("the store in %q is in use by another process (another fetchd on the same --data-dir?): %w", dir, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open store in %q: %w", dir, err)
 	}

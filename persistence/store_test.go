@@ -159,3 +159,13 @@ func TestCountsFitHoweverTasksFillATransaction(t *testing.T) {
 		t.Fatalf("counts add up to %d, want %d", sum, total)
 	}
 }
+
+func TestAStoreInUseSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	defer s.Close()
+	_, err := Open(dir, zerolog.Nop())
+	if err == nil || !strings.Contains(err.Error(), "in use by another process") {
+		t.Fatalf("second open: %v", err)
+	}
+}
