@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"strings"
 
 	"github.com/fetchd/fetchd/engine/task"
 )
@@ -40,6 +41,9 @@ var clientCmds = []*clientCmd{
 			"redraws one line per download in place; otherwise (or with --plain) it prints a line\n" +
 			"for every state change and a progress line per running download every few seconds.",
 		setup: setupWatch},
+	{name: "version", summary: "print the client's version and the daemon's",
+		help:  "Prints this client's version and, when the daemon answers, the daemon's.",
+		setup: setupVersion},
 }
 
 func findClientCmd(name string) *clientCmd {
@@ -51,18 +55,22 @@ func findClientCmd(name string) *clientCmd {
 	return nil
 }
 
-// runClient handles `fetchd <command> ...`. handled is false when args[0]
-// is not a client command, so the caller runs the daemon instead.
+// runClient handles `fetchd <command> ...`, with --server and --token
+// allowed before the command. handled is false when args are the daemon's.
 func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) (handled bool, code int) {
-	if len(args) == 0 {
+	globals, rest := splitGlobals(args)
+	if len(rest) == 0 {
 		return false, 0
 	}
-	if args[0] == "help" {
-		return true, runHelp(args[1:], stdout, stderr)
+	if rest[0] == "help" {
+		return true, runHelp(rest[1:], stdout, stderr)
 	}
-	cmd := findClientCmd(args[0])
+	cmd := findClientCmd(rest[0])
 	if cmd == nil {
-		return false, 0
+		if strings.HasPrefix(rest[0], "-") {
+			return false, 0
+		}
+		return true, unknownCommand(rest[0], stderr)
 	}
-	return true, cmd.execute(ctx, args[1:], stdout, stderr)
+	return true, cmd.execute(ctx, append(globals, rest[1:]...), stdout, stderr)
 }

@@ -44,7 +44,9 @@ such as the 8 characters fetchd ls shows.
 `)
 }
 
-func (cmd *clientCmd) usageLine() string { return "usage: fetchd " + cmd.name + " " + cmd.args }
+func (cmd *clientCmd) usageLine() string {
+	return strings.TrimSpace("usage: fetchd " + cmd.name + " " + cmd.args)
+}
 
 func (cmd *clientCmd) printHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "%s\n\n%s\n\nFlags:\n", cmd.usageLine(), cmd.help)
