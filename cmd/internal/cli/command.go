@@ -3,6 +3,7 @@ package cli
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -112,3 +113,13 @@ type invocation struct {
 }
 
 func (c *invocation) usage(msg string) int { return c.cmd.usageError(c.stderr, msg) }
+
+// printJSON prints v indented, as --json asks.
+func (c *invocation) printJSON(v any) int {
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.stdout, "%s\n", out)
+	return 0
+}

@@ -41,6 +41,16 @@ var clientCmds = []*clientCmd{
 			"redraws one line per download in place; otherwise (or with --plain) it prints a line\n" +
 			"for every state change and a progress line per running download every few seconds.",
 		setup: setupWatch},
+	{name: "settings", args: "[--max-concurrent N] [--max-retries N] [--speed-limit RATE] [--json]",
+		summary: "show or change the daemon's settings",
+		help: "Without flags, shows the daemon's settings. Each flag given changes that setting at once\n" +
+			"(PUT /api/settings); the daemon stores it and the new settings are shown.\n" +
+			"A RATE is bytes per second, or with K, M or G in powers of 1024: --speed-limit 2M.",
+		setup: setupSettings},
+	{name: "stats", args: "[--json]",
+		summary: "show the engine's figures: active, queued, speed, stored counts",
+		help:    "Shows how many downloads are in each state, the total speed, and the counts the store holds.",
+		setup:   setupStats},
 	{name: "version", summary: "print the client's version and the daemon's",
 		help:  "Prints this client's version and, when the daemon answers, the daemon's.",
 		setup: setupVersion},

@@ -52,7 +52,7 @@ func TestUnknownCommand(t *testing.T) {
 	if _, r = runArgs(t, "xyzzyplugh"); strings.Contains(r.errOut, "did you mean") {
 		t.Fatalf("a far word got a suggestion: %q", r.errOut)
 	}
-	for in, want := range map[string]string{"list": "ls", "pasue": "pause", "remove": ""} {
+	for in, want := range map[string]string{"list": "ls", "stat": "stats", "pasue": "pause", "remove": ""} {
 		if got := nearest(in, commandNames()); got != want {
 			t.Errorf("nearest(%q) = %q, want %q", in, got, want)
 		}

@@ -45,12 +45,7 @@ func setupList(fs *flag.FlagSet) func(c *invocation, args []string) int {
 			if raw == nil {
 				raw = []json.RawMessage{}
 			}
-			out, err := json.MarshalIndent(raw, "", "  ")
-			if err != nil {
-				return c.fail(err)
-			}
-			fmt.Fprintf(c.stdout, "%s\n", out)
-			return 0
+			return c.printJSON(raw)
 		}
 		tasks, err := c.api.List(c.ctx, q)
 		if err != nil {

@@ -38,7 +38,8 @@ const usageHead = `fetchd downloads files over HTTP(S) and streams every change 
 Usage:
   fetchd [flags]            run the daemon
   fetchd <command> [args]   talk to a running daemon: add, ls, pause, resume,
-                            cancel, retry, rm, watch, version (see: fetchd help)
+                            cancel, retry, rm, watch, settings, stats,
+                            version (see: fetchd help)
 
 Every flag can also be set in the environment: --max-concurrent is FETCHD_MAX_CONCURRENT.
 
