@@ -180,3 +180,21 @@ func (r *REST) List(ctx context.Context, q url.Values) ([]task.Task, error) {
 	}
 	return out, nil
 }
+
+// ActBatch applies an action to every task of a batch it fits and returns how many.
+func (r *REST) ActBatch(ctx context.Context, batchID string, a task.Action) (int, error) {
+	var ans struct{ Affected int }
+	err := r.Do(ctx, "POST", "/api/downloads/batch/"+url.PathEscape(batchID)+"/"+string(a), nil, &ans)
+	return ans.Affected, err
+}
+
+// RemoveBatch removes a batch's tasks, and their files with deleteFiles.
+func (r *REST) RemoveBatch(ctx context.Context, batchID string, deleteFiles bool) (int, error) {
+	path := "/api/downloads/batch/" + url.PathEscape(batchID)
+	if deleteFiles {
+		path += "?delete_files=true"
+	}
+	var ans struct{ Affected int }
+	err := r.Do(ctx, "DELETE", path, nil, &ans)
+	return ans.Affected, err
+}

@@ -8,9 +8,10 @@ import (
 )
 
 func actionCmd(a task.Action, done, summary, help string, withAll bool) *clientCmd {
-	cmd := &clientCmd{name: string(a), args: "ID...", summary: summary, help: help + "\nAn ID is a full id or a unique prefix of one."}
+	cmd := &clientCmd{name: string(a), args: "ID... [--batch NAME]...", summary: summary,
+		help: help + "\nAn ID is a full id or a unique prefix of one; --batch NAME acts on every download of that batch."}
 	if withAll {
-		cmd.args = "ID... | --all"
+		cmd.args = "ID... [--batch NAME]... | --all"
 		cmd.help += "\nWith --all it " + string(a) + "s every download it can."
 	}
 	cmd.setup = func(fs *flag.FlagSet) func(c *invocation, args []string) int {
@@ -18,10 +19,11 @@ func actionCmd(a task.Action, done, summary, help string, withAll bool) *clientC
 		if withAll {
 			all = fs.Bool("all", false, string(a)+" every download that can be")
 		}
+		batches := batchFlag(fs, string(a))
 		return func(c *invocation, args []string) int {
 			if all != nil && *all {
-				if len(args) > 0 {
-					return c.usage("--all takes no IDs")
+				if len(args) > 0 || len(*batches) > 0 {
+					return c.usage("--all takes no IDs or --batch")
 				}
 				n, err := c.api.ActAll(c.ctx, a)
 				if err != nil {
@@ -30,10 +32,14 @@ func actionCmd(a task.Action, done, summary, help string, withAll bool) *clientC
 				fmt.Fprintf(c.stdout, "%s %d downloads\n", done, n)
 				return 0
 			}
-			if len(args) == 0 {
-				return c.usage("no ID given")
+			onBatch := func(id, arg string) error {
+				n, err := c.api.ActBatch(c.ctx, id, a)
+				if err == nil {
+					fmt.Fprintf(c.stdout, "%s %d downloads of batch %s (%s)\n", done, n, arg, shortID(id))
+				}
+				return err
 			}
-			return c.eachTarget(args, func(tg target) error {
+			return c.actOnIDsAndBatches(args, *batches, onBatch, func(tg target) error {
 				t, err := c.api.Act(c.ctx, tg.id, a)
 				if err != nil {
 					return err

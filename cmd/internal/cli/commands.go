@@ -31,10 +31,11 @@ var clientCmds = []*clientCmd{
 		"Cancels each download named that has not finished, removing its partial file.", false),
 	actionCmd(task.Retry, "retried", "download failed, cancelled or completed downloads again",
 		"Queues each FAILED, CANCELLED or COMPLETED download named again;\na COMPLETED one is downloaded again over its file.", false),
-	{name: "rm", args: "ID... [--delete-files]",
+	{name: "rm", args: "ID... [--batch NAME]... [--delete-files]",
 		summary: "remove downloads (cancelling them first)",
-		help:    "Removes downloads from the daemon. The downloaded files stay unless --delete-files is given.",
-		setup:   setupRemove},
+		help: "Removes downloads from the daemon; --batch NAME removes every download of that batch.\n" +
+			"The downloaded files stay unless --delete-files is given.",
+		setup: setupRemove},
 	{name: "watch", args: "[--plain]",
 		summary: "follow every download live until interrupted",
 		help: "Shows live progress over the daemon's WebSocket until interrupted. On a terminal it\n" +

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/fetchd/fetchd/engine/task"
 )
@@ -89,9 +90,11 @@ func (c *invocation) resolveBatch(arg string) (string, error) {
 		return "", err
 	}
 	var byName, byPrefix []string
+	var named []string // the matches by name, described
 	for _, b := range batches {
 		if b.BatchName == arg {
 			byName = append(byName, b.BatchID)
+			named = append(named, fmt.Sprintf("%s (%d downloads, %s, created %s)", b.BatchID, b.TotalItems, b.State, b.CreatedAt.Local().Format(time.DateTime)))
 		}
 		if strings.HasPrefix(b.BatchID, strings.ToLower(arg)) {
 			byPrefix = append(byPrefix, b.BatchID)
@@ -101,7 +104,7 @@ func (c *invocation) resolveBatch(arg string) (string, error) {
 	case len(byName) == 1:
 		return byName[0], nil
 	case len(byName) > 1:
-		return "", fmt.Errorf("%d batches are called %q: give the batch id instead", len(byName), arg)
+		return "", fmt.Errorf("%d batches are called %q: give the batch id instead:\n  %s", len(byName), arg, strings.Join(named, "\n  "))
 	case len(byPrefix) == 1:
 		return byPrefix[0], nil
 	case len(byPrefix) > 1:
