@@ -9,6 +9,7 @@ import (
 )
 
 func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
+	inputFile := fs.String("input-file", "", "also add the URLs in `FILE`, one a line (# comments; - reads the standard input)")
 	batch := fs.String("batch", "", "put the URLs in a new batch called `NAME`")
 	filename := fs.String("filename", "", "save the file as `NAME` (one URL only)")
 	dest := fs.String("destination", "", "save under the sub-folder `DIR` of the daemon's download directory")
@@ -32,6 +33,13 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		return nil
 	})
 	return func(c *invocation, urls []string) int {
+		urls, err := withInputFile(urls, *inputFile)
+		if err != nil {
+			return c.fail(err)
+		}
+		if err := checkSchemes(urls); err != nil {
+			return c.usage(err.Error())
+		}
 		switch {
 		case len(urls) == 0:
 			return c.usage("no URL given")
@@ -52,7 +60,7 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 			}
 			fmt.Fprintf(c.stdout, "added batch %s %q with %d downloads\n", ans.BatchID, ans.BatchName, len(ans.Tasks))
 			for _, t := range ans.Tasks {
-				fmt.Fprintf(c.stdout, "added %s %s\n", t.ID, taskName(&t))
+				fmt.Fprintln(c.stdout, addedLine(&t))
 			}
 			return 0
 		}
@@ -69,7 +77,7 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 				code = 1
 				continue
 			}
-			fmt.Fprintf(c.stdout, "added %s %s\n", t.ID, taskName(&t))
+			fmt.Fprintln(c.stdout, addedLine(&t))
 		}
 		return code
 	}

@@ -10,12 +10,13 @@ import (
 
 // clientCmds lists the commands in the order `fetchd help` shows them.
 var clientCmds = []*clientCmd{
-	{name: "add", args: "URL... [--batch NAME] [--filename NAME] [--destination DIR] [--priority N] [--category C]\n" +
-		"    [--checksum sha256:HEX] [--header 'Name: value']... [--user USER[:PASS]] [--force]",
+	{name: "add", args: "URL... [--input-file FILE] [--batch NAME] [--filename NAME] [--destination DIR] [--priority N]\n" +
+		"    [--category C] [--checksum sha256:HEX] [--header 'Name: value']... [--user USER[:PASS]] [--force]",
 		summary: "queue downloads",
 		help: "Queues one download per URL. With several URLs and --batch they form one new batch;\n" +
 			"without --batch each URL is a download of its own. --filename and --checksum need exactly one URL.\n" +
-			"--header and --user go with every request of every download; the daemon never shows their secrets.",
+			"--header and --user go with every request of every download; the daemon never shows their secrets.\n" +
+			"A URL must start with http:// or https://. Until the origin answers, a download's name is provisional.",
 		setup: setupAdd},
 	{name: "ls", args: "[--state S] [--batch ID] [--json]",
 		summary: "list downloads",

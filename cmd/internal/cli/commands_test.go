@@ -50,13 +50,13 @@ func (r cliRun) must(t *testing.T, code int) cliRun {
 	return r
 }
 
-var addedLine = regexp.MustCompile(`(?m)^added ([0-9a-f-]{36}) (.+)$`)
+var addedPattern = regexp.MustCompile(`(?m)^added ([0-9a-f-]{36}) (.+)$`)
 
 // addedIDs reads the ids `fetchd add` printed.
 func addedIDs(t *testing.T, out string) []string {
 	t.Helper()
 	var ids []string
-	for _, m := range addedLine.FindAllStringSubmatch(out, -1) {
+	for _, m := range addedPattern.FindAllStringSubmatch(out, -1) {
 		ids = append(ids, m[1])
 	}
 	return ids

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/fetchd/fetchd/wsconn/client"
 )
@@ -42,7 +43,7 @@ func (c *invocation) describe(err error) string {
 	case errors.As(err, &status) && status.Status == http.StatusUnauthorized:
 		return "the daemon requires a token: pass --token or set FETCHD_TOKEN"
 	case errors.As(err, &status) && status.FromDaemon():
-		return status.Message
+		return strings.ReplaceAll(status.Message, "send force to", "add --force to") // the daemon names its field, not the flag
 	case errors.As(err, &status):
 		return fmt.Sprintf("%s %s answered %d %s: is --server pointing at fetchd?", status.Method, status.URL, status.Status, http.StatusText(status.Status))
 	}
