@@ -50,10 +50,21 @@ func (cmd *clientCmd) usageLine() string {
 
 func (cmd *clientCmd) printHelp(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "%s\n\n%s\n\nFlags:\n", cmd.usageLine(), cmd.help)
+	printFlags(w, fs, nil)
+}
+
+// printFlags lists flags as --name VALUE and what they do, the same for the
+// daemon and the commands; note, when set, adds a parenthesised remark.
+func printFlags(w io.Writer, fs *flag.FlagSet, note func(*flag.Flag) string) {
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
 		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool {
 			name = ""
+		}
+		if note != nil {
+			if n := note(f); n != "" {
+				usage += " (" + n + ")"
+			}
 		}
 		fmt.Fprintf(w, "  %-26s %s\n", strings.TrimSpace("--"+f.Name+" "+name), usage)
 	})

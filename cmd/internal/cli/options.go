@@ -51,24 +51,33 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	o := &options{set: map[string]bool{}}
 	fs := flag.NewFlagSet("fetchd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8484", "address to serve REST, WebSocket and the page on")
-	fs.StringVar(&o.dataDir, "data-dir", "./data", "directory of the embedded store")
-	fs.StringVar(&o.downloadDir, "download-dir", "./downloads", "directory downloaded files go to")
-	fs.IntVar(&o.maxConcurrent, "max-concurrent", task.DefaultSettings().MaxConcurrent, "downloads running at once (stored; PUT /api/settings changes it at run time)")
-	fs.IntVar(&o.maxRetries, "max-retries", task.DefaultSettings().MaxRetries, "automatic retries before a download fails (stored)")
-	fs.StringVar(&o.token, "token", "", "require this token on the API and WebSocket (Authorization: Bearer, X-Api-Key or ?token=)")
-	fs.StringVar(&o.origins, "allowed-origins", "", "comma-separated browser origins (https://host:port), besides the daemon's own, that may open the WebSocket and change state; * for any")
-	fs.StringVar(&o.hosts, "allowed-hosts", "", "comma-separated host names, besides IP addresses, localhost and the --addr host, that browsers may reach the daemon by; * for any")
-	fs.StringVar(&o.logLevel, "log-level", "info", "trace, debug, info, warn or error")
-	fs.StringVar(&o.logFormat, "log-format", "json", "json or console")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8484", "serve REST, WebSocket and the page on `ADDR` (host:port)")
+	fs.StringVar(&o.dataDir, "data-dir", "./data", "keep the embedded store in `DIR`")
+	fs.StringVar(&o.downloadDir, "download-dir", "./downloads", "put downloaded files in `DIR`")
+	fs.IntVar(&o.maxConcurrent, "max-concurrent", task.DefaultSettings().MaxConcurrent, "run at most `N` downloads at once (stored; PUT /api/settings changes it at run time)")
+	fs.IntVar(&o.maxRetries, "max-retries", task.DefaultSettings().MaxRetries, "retry a download at most `N` times before it fails (stored)")
+	fs.StringVar(&o.token, "token", "", "require `TOKEN` on the API and WebSocket (Authorization: Bearer, X-Api-Key or ?token=)")
+	fs.StringVar(&o.origins, "allowed-origins", "", "browser `ORIGINS` (comma-separated https://host:port), besides the daemon's own, that may open the WebSocket and change state; * for any")
+	fs.StringVar(&o.hosts, "allowed-hosts", "", "`HOSTS` (comma-separated names), besides IP addresses, localhost and the --addr host, that browsers may reach the daemon by; * for any")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log at `LEVEL`: trace, debug, info, warn or error")
+	fs.StringVar(&o.logFormat, "log-format", "json", "log lines as `FORMAT`: json or console (coloured on a terminal)")
 	fs.BoolVar(&o.pprof, "pprof", false, "serve runtime profiles at /debug/pprof (behind --token when set)")
 	fs.StringVar(&o.caCert, "ca-cert", "", "trust the PEM certificates in `FILE` for origins, besides the system's")
 	fs.BoolVar(&o.insecureTLS, "insecure-tls", false, "do not check origins' TLS certificates (unsafe)")
-	fs.StringVar(&o.userAgent, "user-agent", "fetchd/"+engine.Version, "User-Agent sent to origins unless a task sets its own")
+	fs.StringVar(&o.userAgent, "user-agent", "fetchd/"+engine.Version, "send `UA` as the User-Agent to origins unless a task sets its own")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
-		fs.PrintDefaults()
+		printFlags(fs.Output(), fs, func(f *flag.Flag) string {
+			note := "env " + envName(f.Name)
+			if f.DefValue != "" && f.DefValue != "false" {
+				note = "default " + f.DefValue + "; " + note
+			}
+			if f.Name == "version" {
+				return ""
+			}
+			return note
+		})
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -79,7 +88,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		env := "FETCHD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		env := envName(f.Name)
 		v := getenv(env)
 		if err != nil || o.set[f.Name] || v == "" || f.Name == "version" {
 			return
@@ -97,6 +106,11 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return nil, fmt.Errorf("--log-format must be json or console, got %q", o.logFormat)
 	}
 	return o, nil
+}
+
+// envName is a flag's environment twin.
+func envName(flagName string) string {
+	return "FETCHD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
 // allowedOrigins splits --allowed-origins.
