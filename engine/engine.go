@@ -231,13 +231,25 @@ func (e *Engine) Close(ctx context.Context) error {
 		wait = max(time.Until(dl), time.Second)
 	}
 	root := e.system.Root
+	// What runs now is what the shutdown puts back in the queue; a figure
+	// that could not be had is left out of the summary.
+	summary := e.log.Info()
+	if res, serr := root.RequestFuture(e.manager, manager.GetStats{}, wait).Result(); serr == nil {
+		if r, ok := res.(manager.Reply[task.Stats]); ok && r.Err == nil {
+			summary = summary.Int("requeued", r.V.ActiveDownloads)
+		}
+	}
 	_, err := root.RequestFuture(e.manager, manager.Shutdown{}, wait).Result()
 	if err != nil {
 		e.log.Error().Err(err).Msg("downloads did not stop in time")
 	}
-	if _, derr := root.RequestFuture(e.publisher, hub.CloseAll{Disconnect: wsconn.DisconnectShutdown}, wait).Result(); derr != nil {
+	res, derr := root.RequestFuture(e.publisher, hub.CloseAll{Disconnect: wsconn.DisconnectShutdown}, wait).Result()
+	if derr != nil {
 		e.log.Error().Err(derr).Msg("closing connections")
+	} else if c, ok := res.(hub.Closed); ok {
+		summary = summary.Int("ws_closed", c.N)
 	}
+	summary.Msg("shutdown: running downloads re-queued, WebSocket connections closed")
 	if werr := e.ws.Wait(ctx); werr != nil {
 		e.log.Warn().Err(werr).Msg("some connections did not close in time")
 	}

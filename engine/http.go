@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/rs/zerolog/hlog"
 
@@ -49,10 +48,7 @@ func (e *Engine) Handler() http.Handler {
 	h = e.requireToken(h)
 	h = limitBody(h)
 	h = e.guardBrowser(h)
-	h = hlog.AccessHandler(func(r *http.Request, status, size int, d time.Duration) {
-		hlog.FromRequest(r).Info().Str("method", r.Method).Str("path", r.URL.Path).
-			Int("status", status).Int("bytes", size).Dur("duration", d).Str("remote", r.RemoteAddr).Msg("request")
-	})(h)
+	h = accessLog(h)
 	return hlog.NewHandler(log)(h)
 }
 
