@@ -321,7 +321,7 @@ func TestClientUnreachableAndUsage(t *testing.T) {
 	}
 
 	// Not client commands: the daemon runs.
-	for _, args := range [][]string{nil, {"--addr", ":0"}, {"--help"}, {"serve"}} {
+	for _, args := range [][]string{nil, {"--addr", ":0"}, {"--help"}, {"--token", "t"}} {
 		if handled, _ := runClient(context.Background(), args, &out, &errOut); handled {
 			t.Errorf("%q was taken as a client command", args)
 		}
