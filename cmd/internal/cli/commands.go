@@ -40,7 +40,8 @@ var clientCmds = []*clientCmd{
 	{name: "watch", args: "[--plain]",
 		summary: "follow every download live until interrupted",
 		help: "Shows live progress over the daemon's WebSocket until interrupted. On a terminal it\n" +
-			"redraws one line per download in place; otherwise (or with --plain) it prints a line\n" +
+			"redraws one line per download in place, running ones first; there ↑/↓ (or j/k) select a row,\n" +
+			"p pauses and r resumes it, q (or Ctrl-C) quits. Otherwise (or with --plain) it prints a line\n" +
 			"for every state change and a progress line per running download every few seconds.",
 		setup: setupWatch},
 	{name: "settings", args: "[--max-concurrent N] [--max-retries N] [--speed-limit RATE] [--json]",

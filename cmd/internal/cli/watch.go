@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -33,6 +34,17 @@ func setupWatch(fs *flag.FlagSet) func(c *invocation, args []string) int {
 			return c.fail(err)
 		}
 		v := newWatchView(c.stdout, !*plain && isTerminal(c.stdout), c.api.Server)
+		if f, ok := stdin.(*os.File); ok && v.tty {
+			keys, stop := startKeys(c.ctx, f)
+			defer stop()
+			v.keys, v.act = keys, func(ctx context.Context, id string, a task.Action) string {
+				t, err := c.api.Act(ctx, id, a)
+				if err != nil {
+					return fmt.Sprintf("%s %s: %s", a, shortID(id), c.describe(err))
+				}
+				return fmt.Sprintf("%s %s: now %s", a, shortID(id), t.State)
+			}
+		}
 		v.run(c.ctx, client.Options{Server: c.api.Server, Token: c.api.Token})
 		return 0
 	}
@@ -57,6 +69,14 @@ type watchView struct {
 	dirty    bool      // the frame is out of date
 	drawn    int       // lines of the last frame
 	lastCols int       // terminal width of the last frame
+
+	// With keys (a terminal on both ends) a row is selected and acted on.
+	keys     <-chan key // nil: view only
+	act      func(ctx context.Context, id string, a task.Action) string
+	notes    chan string // what the last action came to
+	note     string
+	selected string   // the selected task's id
+	shown    []string // the ids on the screen, top to bottom
 }
 
 type seenTask struct {
@@ -70,12 +90,14 @@ func newWatchView(out io.Writer, tty bool, server string) *watchView {
 	return &watchView{
 		out: out, tty: tty, server: server, now: time.Now,
 		size:   func() (int, int) { return termSize(out) },
-		mirror: client.NewMirror(), seen: map[string]seenTask{},
+		mirror: client.NewMirror(), seen: map[string]seenTask{}, notes: make(chan string, 4),
 	}
 }
 
-// run follows the daemon until ctx is done.
+// run follows the daemon until ctx is done or q is pressed.
 func (v *watchView) run(ctx context.Context, opts client.Options) {
+	ctx, quit := context.WithCancel(ctx)
+	defer quit()
 	msgs := make(chan client.Message, 256)
 	followed := make(chan struct{})
 	go func() {
@@ -100,6 +122,14 @@ func (v *watchView) run(ctx context.Context, opts client.Options) {
 			v.apply(m)
 		case <-tick.C:
 			v.tick()
+		case k, ok := <-v.keys:
+			if !ok {
+				v.keys = nil
+			} else if v.handleKey(ctx, k) {
+				quit()
+			}
+		case n := <-v.notes:
+			v.note, v.dirty = n, true
 		case <-ctx.Done():
 			<-followed
 			for {

@@ -37,18 +37,43 @@ func (v *watchView) draw() {
 func (v *watchView) frame(cols, rows int) []string {
 	width := max(cols-1, 20)
 	lines := []string{truncate(v.summary(), width)}
-	tasks := v.sorted()
-	room := max(rows-3, 1) // the summary, a line of "more", and the cursor's line
+	tasks := byRelevance(v.sorted())
+	room := rows - 3 // the summary, a line of "more", and the cursor's line
+	if v.keys != nil {
+		room-- // the keys' line
+	}
+	room = max(room, 1)
 	hidden := 0
 	if len(tasks) > room {
 		hidden = len(tasks) - room
-		tasks = mostRelevant(tasks, room)
+		tasks = tasks[:room]
+	}
+	v.shown = v.shown[:0]
+	for _, t := range tasks {
+		v.shown = append(v.shown, t.ID)
+	}
+	if v.keys != nil && !slices.Contains(v.shown, v.selected) {
+		v.selected = ""
+		if len(v.shown) > 0 {
+			v.selected = v.shown[0]
+		}
 	}
 	for _, t := range tasks {
-		lines = append(lines, truncate(taskLine(t, width), width))
+		line := truncate(taskLine(t, width), width)
+		if v.keys != nil && t.ID == v.selected {
+			line = "\x1b[7m" + line + "\x1b[0m" // reverse video
+		}
+		lines = append(lines, line)
 	}
 	if hidden > 0 {
 		lines = append(lines, truncate(fmt.Sprintf("… and %d more (fetchd ls lists them all)", hidden), width))
+	}
+	if v.keys != nil {
+		hint := keyHint
+		if v.note != "" {
+			hint += "  |  " + v.note
+		}
+		lines = append(lines, truncate(hint, width))
 	}
 	return lines
 }
@@ -79,9 +104,10 @@ func (v *watchView) summary() string {
 	return line
 }
 
-// mostRelevant keeps n tasks: running ones first, then waiting, queued,
-// paused, failed, and the most recently finished; in creation order.
-func mostRelevant(tasks []*task.Task, n int) []*task.Task {
+// byRelevance orders tasks as the frame shows them: running ones first,
+// then waiting, queued, paused, failed, and the most recently finished;
+// creation order within each.
+func byRelevance(tasks []*task.Task) []*task.Task {
 	rank := func(t *task.Task) int {
 		switch t.State {
 		case task.Starting, task.Downloading:
@@ -103,18 +129,14 @@ func mostRelevant(tasks []*task.Task, n int) []*task.Task {
 		}
 		return t.CreatedAt
 	}
-	byRank := slices.Clone(tasks)
-	slices.SortStableFunc(byRank, func(a, b *task.Task) int {
+	out := slices.Clone(tasks)
+	slices.SortStableFunc(out, func(a, b *task.Task) int {
 		if c := cmp.Compare(rank(a), rank(b)); c != 0 || rank(a) < 5 {
 			return c
 		}
 		return finished(b).Compare(finished(a))
 	})
-	keep := make(map[*task.Task]bool, n)
-	for _, t := range byRank[:n] {
-		keep[t] = true
-	}
-	return slices.DeleteFunc(slices.Clone(tasks), func(t *task.Task) bool { return !keep[t] })
+	return out
 }
 
 // taskLine is one task in a frame of width columns:
