@@ -38,7 +38,7 @@ Commands:
 	}
 	fmt.Fprintf(w, "  %-8s %s\n", "help", "show this, or a command's flags: fetchd help <command>")
 	fmt.Fprint(w, `
-Every command takes --server URL (default `+defaultServer+`, or FETCHD_SERVER)
+Every command takes --server URL (default `+defaultServer+`, or FETCHD_SERVER), before or after it,
 and --token T (or FETCHD_TOKEN). An ID is a download's full id or any unique prefix of it,
 such as the 8 characters fetchd ls shows.
 `)
