@@ -33,8 +33,8 @@ func setupStats(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		fmt.Fprintf(c.stdout, "active     %d (downloading at %s)\nqueued     %d (waiting to start or to retry)\n"+
 			"paused     %d\ncompleted  %d\nfailed     %d\ncancelled  %d\n",
 			s.ActiveDownloads, speed, s.Queued, s.Paused, s.Completed, s.Failed, s.Cancelled)
-		fmt.Fprintf(c.stdout, "stored     %d tasks:", s.DBCounts["all"])
-		sep := " "
+		fmt.Fprintf(c.stdout, "stored     %d tasks", s.DBCounts["all"])
+		sep := ": "
 		for _, st := range task.States {
 			k := strings.ToLower(string(st))
 			if n := s.DBCounts[k]; n > 0 {
