@@ -31,7 +31,7 @@ func (m *Manager) retryLater(t *task.Task, e *transfer.Error) {
 	m.armRetry(t)
 	m.persist(t)
 	m.notify(task.Updated, t)
-	m.log.Info().Str("task_id", t.ID).Str("error", e.Msg).Int("retry_count", t.RetryCount).Dur("delay", delay).Msg("download will retry")
+	m.log.Info().Str("task_id", t.ID).Str("error", e.Msg).Int("retry_count", t.RetryCount).Int64("delay_ms", delay.Milliseconds()).Msg("download will retry")
 }
 
 // armRetry wakes a WAITING task at its wait_until.
