@@ -206,6 +206,7 @@ func startSettings(store *persistence.Store, overrides task.SettingsPatch) (task
 	if !found {
 		s = task.DefaultSettings()
 	}
+	s.Upgrade()
 	next, err := overrides.Apply(s)
 	if err != nil {
 		return s, err

@@ -13,12 +13,13 @@ import (
 func taskKey(id string) []byte { return append(append([]byte{}, prefixTask...), id...) }
 
 // taskRecord is a task as stored: the task plus what its wire form leaves
-// out: the validators of its part file, and its request headers with their
-// secrets.
+// out: the validators of its part file, its request headers with their
+// secrets, and the checkpoints of its ranges.
 type taskRecord struct {
 	task.Task
 	Stored         task.Validators   `json:"validators,omitzero"`
 	RequestHeaders map[string]string `json:"request_headers,omitempty"`
+	Ranges         []task.Range      `json:"ranges,omitempty"`
 }
 
 // LoadTasks returns every stored task.
@@ -34,7 +35,7 @@ func (s *Store) LoadTasks() ([]task.Task, error) {
 				return fmt.Errorf("decode %s: %w", it.Item().Key(), err)
 			}
 			t := rec.Task
-			t.Validators, t.RequestHeaders = rec.Stored, rec.RequestHeaders
+			t.Validators, t.RequestHeaders, t.Ranges = rec.Stored, rec.RequestHeaders, rec.Ranges
 			if t.Meta == nil {
 				t.Meta = map[string]string{}
 			}
@@ -106,7 +107,7 @@ func setTask(txn *badger.Txn, t *task.Task, delta map[task.State]int64) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(taskRecord{Task: *t, Stored: t.Validators, RequestHeaders: t.RequestHeaders})
+	raw, err := json.Marshal(taskRecord{Task: *t, Stored: t.Validators, RequestHeaders: t.RequestHeaders, Ranges: t.Ranges})
 	if err != nil {
 		return fmt.Errorf("encode task %s: %w", t.ID, err)
 	}

@@ -43,11 +43,13 @@ func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 		next.State = task.Cancelled
 		if !running {
 			next.SetProgress(0, next.Size)
+			next.Ranges = nil
 		}
 		next.Speed, next.ETA, next.WaitUntil = 0, 0, nil
 	case task.Retry:
 		if next.State != task.Failed {
 			next.SetProgress(0, next.Size)
+			next.Ranges = nil
 		}
 		next.CompletedAt = nil
 		requeue(&next)

@@ -64,6 +64,9 @@ func (m *Manager) prepare(r task.AddRequest, seen map[string]bool) (task.Task, e
 	if err != nil {
 		return task.Task{}, err
 	}
+	if t.Connections == 0 {
+		t.Connections = m.settings.Connections
+	}
 	if !r.Force {
 		if err := m.duplicate(t.URL); err != nil {
 			return task.Task{}, err
@@ -143,6 +146,14 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 	if err != nil {
 		return task.Task{}, err
 	}
+	if r.Connections != 0 {
+		if err := task.CheckConnections(r.Connections); err != nil {
+			return task.Task{}, err
+		}
+	}
+	if err := task.CheckSpeedLimit("speed_limit", r.SpeedLimit); err != nil {
+		return task.Task{}, err
+	}
 	if len(r.Meta) > maxMetaEntries {
 		return task.Task{}, fmt.Errorf("%w: meta has more than %d entries", task.ErrInvalid, maxMetaEntries)
 	}
@@ -164,6 +175,8 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 		Meta:           meta,
 		Headers:        task.ShownHeaders(headers),
 		RequestHeaders: headers,
+		Connections:    r.Connections,
+		SpeedLimit:     r.SpeedLimit,
 	}, nil
 }
 

@@ -256,6 +256,9 @@ func (m *Manager) dirOf(t *task.Task) string {
 // setState moves t to s and keeps the queue index in step.
 func (m *Manager) setState(t *task.Task, s task.State) {
 	t.State = s
+	if s != task.Downloading {
+		t.Segments = 0 // connections are open only while downloading
+	}
 	if s == task.Queued {
 		m.queued[t.ID] = t
 	} else {

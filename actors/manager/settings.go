@@ -19,7 +19,7 @@ func (m *Manager) updateSettings(ctx actor.Context, p task.SettingsPatch) (task.
 	m.settings = next
 	m.applySpeedLimit()
 	m.preempt(ctx)
-	m.log.Info().Int("max_concurrent", next.MaxConcurrent).Int("max_retries", next.MaxRetries).Int64("speed_limit", next.SpeedLimit).Msg("settings changed")
+	m.log.Info().Int("max_concurrent", next.MaxConcurrent).Int("max_retries", next.MaxRetries).Int64("speed_limit", next.SpeedLimit).Int("connections", next.Connections).Msg("settings changed")
 	return next, nil
 }
 

@@ -201,6 +201,7 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 			os.Remove(filepath.Join(m.dirOf(t), t.Filename))
 		}
 		t.SetProgress(0, t.Size)
+		t.Ranges = nil
 		m.persist(t)
 		m.notify(task.Progressed, t)
 	case f.Err == nil:

@@ -16,6 +16,8 @@ type BatchRequest struct {
 	Headers     map[string]string `json:"headers"` // sent for every item
 	Username    string            `json:"username"`
 	Password    string            `json:"password"`
+	Connections int               `json:"connections"` // for every item
+	SpeedLimit  int64             `json:"speed_limit"` // for every item
 	Items       []BatchItem       `json:"items"`
 }
 
@@ -66,6 +68,7 @@ func (b BatchRequest) Requests() ([]AddRequest, error) {
 			URL: it.URL, Filename: it.Filename, Checksum: it.Checksum,
 			Destination: b.Destination, Category: b.Category, Priority: b.Priority, Meta: b.Meta, Force: b.Force,
 			Headers: b.Headers, Username: b.Username, Password: b.Password,
+			Connections: b.Connections, SpeedLimit: b.SpeedLimit,
 		}
 	}
 	return out, nil

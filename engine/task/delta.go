@@ -132,4 +132,7 @@ var fieldTable = []fieldDef{
 	other("checksum", samePtr(func(t *Task) *string { return t.Checksum }), func(t *Task) *string { return t.Checksum }),
 	other("meta", func(a, b *Task) bool { return maps.Equal(a.Meta, b.Meta) }, func(t *Task) map[string]string { return t.Meta }),
 	other("headers", func(a, b *Task) bool { return maps.Equal(a.Headers, b.Headers) }, func(t *Task) map[string]string { return t.Headers }),
+	integer("connections", func(t *Task) int { return t.Connections }),
+	integer("segments", func(t *Task) int { return t.Segments }),
+	integer("speed_limit", func(t *Task) int64 { return t.SpeedLimit }),
 }

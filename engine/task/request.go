@@ -16,6 +16,9 @@ type AddRequest struct {
 	Headers  map[string]string `json:"headers"`
 	Username string            `json:"username"`
 	Password string            `json:"password"`
+	// Connections 0 takes the connections setting; SpeedLimit is bytes/s, 0 = none.
+	Connections int   `json:"connections"`
+	SpeedLimit  int64 `json:"speed_limit"`
 }
 
 // RequestOptions are the request's headers and credentials.

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"maps"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -37,6 +38,13 @@ type Task struct {
 	// Validators of the bytes in the part file; stored, not part of the wire.
 	Validators Validators        `json:"-"`
 	Headers    map[string]string `json:"headers"` // as shown: secrets redacted
+	// Connections caps the parallel ranged connections; Segments is how many
+	// are open now; SpeedLimit is the task's own bytes/s, 0 = none.
+	Connections int   `json:"connections"`
+	Segments    int   `json:"segments"`
+	SpeedLimit  int64 `json:"speed_limit"`
+	// Ranges checkpoint a segmented download; stored, not part of the wire.
+	Ranges []Range `json:"-"`
 	// RequestHeaders are the headers every request sends, secrets included;
 	// they never leave the engine but to the origin and the store.
 	RequestHeaders map[string]string `json:"-"`
@@ -62,6 +70,7 @@ func (t *Task) Clone() Task {
 		c.Headers = map[string]string{}
 	}
 	c.RequestHeaders = maps.Clone(t.RequestHeaders)
+	c.Ranges = slices.Clone(t.Ranges)
 	return c
 }
 

@@ -25,4 +25,7 @@ func Upgrade(t *Task) {
 		t.Host = HostOf(t.URL)
 	}
 	t.Headers = ShownHeaders(t.RequestHeaders)
+	if t.Connections == 0 {
+		t.Connections = 1 // stored before segmented downloads: as it ran then
+	}
 }
