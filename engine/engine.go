@@ -54,7 +54,7 @@ type Config struct {
 	RetryBase     time.Duration // first retry back-off; default 1 s
 	RetryCap      time.Duration // longest back-off; default 5 min
 	StallTimeout  time.Duration // no byte for this long is retryable; default 60 s
-	Checkpoint    time.Duration // progress is written at most this often; default 2 s
+	Checkpoint    time.Duration // progress is written at most this often; default 1 s
 	ProgressEvery time.Duration // a transfer reports at most this often; default 250 ms
 	FlushEvery    time.Duration // progress goes out as one batch this often; default 500 ms
 	StatsEvery    time.Duration // ENGINE_STATS goes out this often; default 2 s
@@ -186,7 +186,7 @@ func withDefaults(c Config) Config {
 	def(&c.RetryBase, time.Second)
 	def(&c.RetryCap, 5*time.Minute)
 	def(&c.StallTimeout, 60*time.Second)
-	def(&c.Checkpoint, 2*time.Second)
+	def(&c.Checkpoint, time.Second) // a segmented download's ranges at least once a second
 	def(&c.ProgressEvery, 250*time.Millisecond)
 	def(&c.FlushEvery, 500*time.Millisecond)
 	def(&c.StatsEvery, 2*time.Second)

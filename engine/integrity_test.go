@@ -67,10 +67,17 @@ func TestChangedETagInPartialAnswerRestartsFromZero(t *testing.T) {
 	url := h.Origin.Add("/sloppy.bin", &enginetest.File{Data: v1, Rate: 1 << 20, ETag: `"v1"`, IgnoreIfRange: true})
 	tk := h.Add(map[string]any{"url": url})
 	pauseMidway(t, h, tk.ID)
-	h.Origin.Replace("/sloppy.bin", v2, `"v2"`, "")
-	h.Action(tk.ID, "resume")
-	h.WaitState(tk.ID, task.Completed, 20*time.Second)
-	fileIs(t, h, "sloppy.bin", v2)
+	resumeReplaced(t, h, tk.ID, "/sloppy.bin", v2, `"v2"`)
+}
+
+// resumeReplaced puts v2 at path on the origin, resumes the paused task and
+// checks it ends holding v2 whole.
+func resumeReplaced(t *testing.T, h *enginetest.Daemon, id, path string, v2 []byte, etag string) {
+	t.Helper()
+	h.Origin.Replace(path, v2, etag, "")
+	h.Action(id, "resume")
+	h.WaitState(id, task.Completed, 30*time.Second)
+	fileIs(t, h, strings.TrimPrefix(path, "/"), v2)
 }
 
 // A weak ETag cannot be used in If-Range: Last-Modified is sent instead, and
@@ -154,6 +161,7 @@ func TestRedirectLoopFailsAtOnce(t *testing.T) {
 // message that says so.
 func TestNotEnoughDiskSpaceFailsAtOnce(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	tk := h.Add(map[string]any{"url": h.Origin.Add("/huge.iso", &enginetest.File{Data: []byte("x"), Announce: 1 << 60})})
+	// One connection: the origin announces the size of a plain 200 only.
+	tk := h.Add(map[string]any{"url": h.Origin.Add("/huge.iso", &enginetest.File{Data: []byte("x"), Announce: 1 << 60}), "connections": 1})
 	failsAtOnce(t, h, tk.ID, "disk space")
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/rs/zerolog"
-	"golang.org/x/time/rate"
 
 	"github.com/fetchd/fetchd/actors/tick"
 	"github.com/fetchd/fetchd/actors/transfer"
@@ -89,7 +88,7 @@ func New(cfg Config, tasks []task.Task, library []task.LibraryItem) *Manager {
 	}
 	m.env = &transfer.Env{
 		Client:        transfer.LimitRedirects(cfg.HTTPClient),
-		Limiter:       rate.NewLimiter(rate.Inf, 0),
+		Limiter:       transfer.NewLimiter(),
 		StallTimeout:  cfg.StallTimeout,
 		ProgressEvery: cfg.ProgressEvery,
 		UserAgent:     cfg.UserAgent,
@@ -196,6 +195,8 @@ func (m *Manager) Receive(ctx actor.Context) {
 		m.shutdown(ctx)
 	case transfer.ClaimName:
 		ctx.Respond(transfer.Named{Filename: m.claimName(msg)})
+	case transfer.Plan:
+		ctx.Respond(transfer.Planned{OK: m.transferPlanned(msg)})
 	case transfer.Started:
 		m.transferStarted(msg)
 	case transfer.Restarted:
@@ -303,12 +304,6 @@ func (m *Manager) checkpoint() {
 
 func (m *Manager) applySpeedLimit() {
 	lim := m.settings.SpeedLimit
-	if lim <= 0 {
-		m.env.Limiter.SetLimit(rate.Inf)
-		return
-	}
 	// A burst of a quarter second keeps the rate smooth without tiny reads.
-	burst := int(min(max(lim/4, 4<<10), 256<<10))
-	m.env.Limiter.SetBurst(burst)
-	m.env.Limiter.SetLimit(rate.Limit(lim))
+	m.env.Limiter.Set(lim, int(min(max(lim/4, 4<<10), 256<<10)))
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -83,7 +84,10 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 		Headers:    t.RequestHeaders,
 		// All transfers share a budget of 16 MiB of buffers: 256 KiB each
 		// for a few, down to 32 KiB each for hundreds.
-		BufferSize: min(max((16<<20)/m.settings.MaxConcurrent, 32<<10), 256<<10),
+		BufferSize:  min(max((16<<20)/m.settings.MaxConcurrent, 32<<10), 256<<10),
+		Connections: max(t.Connections, 1),
+		SpeedLimit:  t.SpeedLimit,
+		Ranges:      slices.Clone(t.Ranges),
 	}
 	if t.Checksum != nil {
 		job.Checksum = *t.Checksum
@@ -124,7 +128,7 @@ func (m *Manager) transferStarted(s transfer.Started) {
 	}
 	// Stored before the part file grows much, so that a resume after a crash
 	// checks the version it holds.
-	t.Validators = s.Validators
+	t.Validators, t.Ranges, t.Segments = s.Validators, s.Ranges, s.Segments
 	kind := task.Progressed // a later range of the same transfer
 	if t.State == task.Starting {
 		m.setState(t, task.Downloading)
@@ -138,6 +142,21 @@ func (m *Manager) transferStarted(s transfer.Started) {
 	m.notify(kind, t)
 }
 
+// transferPlanned stores the ranges of a segmented download before its
+// transfer writes a byte.
+func (m *Manager) transferPlanned(p transfer.Plan) bool {
+	t, ok := m.tasks[p.TaskID]
+	if !ok || !t.State.Active() {
+		return false
+	}
+	t.Validators, t.Ranges = p.Validators, slices.Clone(p.Ranges)
+	if err := m.save(t); err != nil {
+		m.log.Error().Err(err).Str("task_id", t.ID).Msg("persist ranges")
+		return false
+	}
+	return true
+}
+
 func (m *Manager) transferRestarted(r transfer.Restarted) {
 	m.log.Warn().Str("task_id", r.TaskID).Int64("dropped_bytes", r.From).Str("reason", r.Reason).Msg("part file dropped, download restarts from zero")
 }
@@ -149,6 +168,10 @@ func (m *Manager) transferProgress(p transfer.Progress) {
 		return
 	}
 	t.SetProgress(p.Downloaded, p.Size)
+	t.Ranges, t.Segments = p.Ranges, p.Segments
+	if p.Connections > 0 && p.Connections < t.Connections {
+		t.Connections = p.Connections // the origin refused more
+	}
 	now := time.Now()
 	tr.samples = append(tr.samples, sample{now, p.Downloaded})
 	for len(tr.samples) > 2 && now.Sub(tr.samples[1].at) >= speedWindow {
@@ -187,11 +210,12 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 		if f.Err == nil {
 			os.Remove(filepath.Join(m.dirOf(t), t.Filename))
 		}
-		f.Downloaded, f.Err = 0, transfer.ErrStopped
+		f.Downloaded, f.Ranges, f.Err = 0, nil, transfer.ErrStopped
 	}
 	if f.Err != nil {
 		// The task shows what its part file holds, for a resume or retry.
 		t.SetProgress(f.Downloaded, max(f.Size, t.Size))
+		t.Ranges = f.Ranges
 	}
 	var dlErr *transfer.Error
 	switch {
@@ -224,6 +248,7 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 func (m *Manager) completed(t *task.Task, size int64) {
 	m.setState(t, task.Completed)
 	t.SetProgress(size, size)
+	t.Ranges = nil
 	t.Progress = 100
 	t.CompletedAt = task.TimePtr(task.Now())
 	t.SetError("")

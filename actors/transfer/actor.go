@@ -44,6 +44,7 @@ func (a *Actor) start(ctx actor.Context) {
 	t := &transfer{
 		job:    a.job,
 		env:    a.env,
+		limit:  taskLimiter(a.job.SpeedLimit),
 		report: func(msg any) { system.Root.Send(parent, msg) },
 		claim: func(want string) (string, error) {
 			res, err := system.Root.RequestFuture(parent, ClaimName{TaskID: a.job.TaskID, Dir: a.job.Dir, Want: want}, claimTimeout).Result()
@@ -54,6 +55,10 @@ func (a *Actor) start(ctx actor.Context) {
 				return name, nil
 			}
 			return "", ErrStopped // the task is gone or no longer running
+		},
+		plan: func(p Plan) bool {
+			res, err := system.Root.RequestFuture(parent, p, claimTimeout).Result()
+			return err == nil && res.(Planned).OK
 		},
 	}
 	done := make(chan struct{})
@@ -67,7 +72,7 @@ func (a *Actor) start(ctx actor.Context) {
 			if r := recover(); r != nil {
 				fin.Err = fatal("internal error: download crashed: %v", r)
 			}
-			fin.TaskID = a.job.TaskID
+			fin.TaskID, fin.Ranges = a.job.TaskID, t.job.Ranges
 			system.Root.Send(parent, fin)
 		}()
 		fin.Downloaded, fin.Size, fin.Err = t.run(runCtx)
@@ -81,4 +86,14 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// taskLimiter is a task's own limit: bursts of at most one second's worth.
+func taskLimiter(bytesPerSec int64) *Limiter {
+	if bytesPerSec <= 0 {
+		return nil
+	}
+	l := NewLimiter()
+	l.Set(bytesPerSec, int(min(bytesPerSec, 1<<30)))
+	return l
 }

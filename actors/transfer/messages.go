@@ -22,7 +22,25 @@ type Job struct {
 	// BufferSize is the transfer's read buffer: large for a few fast
 	// downloads, smaller when many run at once.
 	BufferSize int
+	// Connections caps the parallel ranged connections; SpeedLimit is the
+	// task's own bytes/s (0 = none), across all of them.
+	Connections int
+	SpeedLimit  int64
+	// Ranges are the checkpoints of a segmented download to resume from.
+	Ranges []task.Range
 }
+
+// Plan asks the parent to store the ranges of a segmented download before
+// its first byte is written, so no crash leaves a part file of the full size
+// that a resume would take for a finished one; the parent answers Planned.
+type Plan struct {
+	TaskID     string
+	Ranges     []task.Range
+	Validators task.Validators
+}
+
+// Planned answers Plan; false means the task is gone or no longer running.
+type Planned struct{ OK bool }
 
 // ClaimName asks the parent to reserve a unique file name in Dir for the task;
 // the parent answers with Named.
@@ -43,6 +61,8 @@ type Started struct {
 	Downloaded int64           // bytes already on disk (0 unless resuming)
 	Size       int64           // 0 while unknown
 	Validators task.Validators // of the version the part file now holds
+	Ranges     []task.Range    // a segmented download's checkpoints; nil otherwise
+	Segments   int             // connections open
 }
 
 // Restarted reports that the part file was dropped because it is not a
@@ -58,6 +78,11 @@ type Progress struct {
 	TaskID     string
 	Downloaded int64
 	Size       int64
+	Ranges     []task.Range // checkpoints, each covering only bytes written
+	Segments   int          // connections open
+	// Connections, when not 0, is the lower count the origin allows (it
+	// refused more with 429 or 503).
+	Connections int
 }
 
 // Finished is the last message of a transfer: the file is closed and no byte
@@ -67,5 +92,6 @@ type Finished struct {
 	TaskID     string
 	Downloaded int64
 	Size       int64
+	Ranges     []task.Range // where a segmented download stopped
 	Err        error
 }

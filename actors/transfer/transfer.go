@@ -15,8 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/engine/telemetry"
 )
@@ -24,7 +22,7 @@ import (
 // Env is what every download shares.
 type Env struct {
 	Client        *http.Client
-	Limiter       *rate.Limiter // the global speed limit; rate.Inf for none
+	Limiter       *Limiter      // the global speed limit
 	StallTimeout  time.Duration // no byte for this long is a retryable error
 	ProgressEvery time.Duration
 	UserAgent     string
@@ -38,9 +36,15 @@ var errStalled = errors.New("stalled")
 type transfer struct {
 	job    Job
 	env    *Env
+	limit  *Limiter // the task's own speed limit; nil for none
 	report func(msg any)
 	claim  func(want string) (string, error)
+	plan   func(Plan) bool // stores a segmented download's ranges; false: stop
 }
+
+// maxRestarts bounds how often one attempt starts over because the file
+// changed under it.
+const maxRestarts = 3
 
 // run performs the attempt and returns nil once the final file is in place.
 func (t *transfer) run(ctx context.Context) (downloaded, size int64, err error) {
@@ -52,6 +56,9 @@ func (t *transfer) run(ctx context.Context) (downloaded, size int64, err error) 
 	downloaded, size, err = t.fetch(ctx, stall)
 	if err != nil {
 		downloaded = t.partSize() // what a later attempt can resume from
+		if t.job.Ranges != nil {
+			downloaded = task.Done(t.job.Ranges)
+		}
 	}
 	if err != nil && ctx.Err() != nil {
 		switch context.Cause(ctx) {
@@ -68,7 +75,35 @@ func (t *transfer) run(ctx context.Context) (downloaded, size int64, err error) 
 // of the end of the file: the next request continues where it ended.
 var errRangeDone = errors.New("range done")
 
+// fetch runs attempts at the file until one ends without the file changing
+// under it.
 func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, error) {
+	for restarts := 0; ; restarts++ {
+		downloaded, size, err := t.fetchOnce(ctx, stall)
+		var re *restartError
+		if !errors.As(err, &re) {
+			return downloaded, size, err
+		}
+		if restarts >= maxRestarts {
+			return downloaded, size, retryable("the file keeps changing on the origin: %s", re.why)
+		}
+		if _, err := t.restart(downloaded, re.why); err != nil {
+			return 0, size, err
+		}
+	}
+}
+
+func (t *transfer) fetchOnce(ctx context.Context, stall *time.Timer) (int64, int64, error) {
+	if t.job.Ranges != nil {
+		if size := t.rangesSize(); size > 0 {
+			stall.Stop() // each connection watches its own
+			return t.segmented(ctx, nil, size)
+		}
+		// Checkpoints that do not fit the part file are not trusted.
+		if _, err := t.restart(0, "the part file does not match its checkpoints"); err != nil {
+			return 0, 0, err
+		}
+	}
 	offset := t.partSize()
 	restarted := false
 	for {
@@ -117,6 +152,10 @@ func (t *transfer) fetch(ctx context.Context, stall *time.Timer) (int64, int64, 
 				got = merged(t.job.Validators, got)
 			}
 			t.job.Validators = got
+			if offset == 0 && end == total-1 && connectionsFor(total, t.job.Connections) > 1 {
+				stall.Stop() // each connection watches its own
+				return t.segmented(ctx, resp, total)
+			}
 			size = total
 			if size < 0 {
 				size = end + 1
@@ -152,11 +191,26 @@ func (t *transfer) restart(offset int64, why string) (int64, error) {
 		return offset, fatal("truncate part file: %v", err)
 	}
 	t.job.Validators = task.Validators{}
+	t.job.Ranges = nil
 	t.report(Restarted{TaskID: t.job.TaskID, From: offset, Reason: why})
 	return 0, nil
 }
 
+// get asks for the file from offset on. A task that may use several
+// connections asks for all of it as a range, so a 206 shows the origin takes ranges.
 func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error) {
+	switch {
+	case offset > 0:
+		return t.request(ctx, fmt.Sprintf("bytes=%d-", offset))
+	case t.job.Connections > 1:
+		return t.request(ctx, "bytes=0-")
+	}
+	return t.request(ctx, "")
+}
+
+// request sends a GET with the Range spec, "" for none; a range carries the
+// validator of the version the part file holds.
+func (t *transfer) request(ctx context.Context, spec string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.job.URL, nil)
 	if err != nil {
 		return nil, fatal("bad url: %v", err)
@@ -170,8 +224,8 @@ func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error
 	// The bytes saved are the bytes sent: asking for identity ourselves also
 	// stops the transport from decoding a gzip body on the way.
 	req.Header.Set("Accept-Encoding", "identity")
-	if offset > 0 {
-		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", offset))
+	if spec != "" {
+		req.Header.Set("Range", spec)
 		if v := ifRange(t.job.Validators); v != "" {
 			req.Header.Set("If-Range", v) // another version answers 200, whole
 		}
@@ -190,15 +244,8 @@ func (t *transfer) get(ctx context.Context, offset int64) (*http.Response, error
 // body's length as its headers announced it, -1 when they did not.
 func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size, want int64, stall *time.Timer) (int64, int64, error) {
 	defer resp.Body.Close()
-	if t.job.Filename == "" {
-		name, err := t.claim(task.NameFromResponse(resp.Header.Get("Content-Disposition"), resp.Request.URL))
-		if err != nil {
-			return 0, size, err
-		}
-		if ctx.Err() != nil {
-			return 0, size, ctx.Err()
-		}
-		t.job.Filename = name
+	if err := t.name(ctx, resp); err != nil {
+		return 0, size, err
 	}
 	if err := os.MkdirAll(t.job.Dir, 0o755); err != nil {
 		return offset, size, fatal("create folder: %v", err)
@@ -223,16 +270,13 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 	if err != nil {
 		return offset, size, err
 	}
-	t.report(Started{TaskID: t.job.TaskID, Downloaded: offset, Size: size, Validators: t.job.Validators})
+	t.report(Started{TaskID: t.job.TaskID, Downloaded: offset, Size: size, Validators: t.job.Validators, Segments: 1})
 
 	downloaded := offset
 	buf := make([]byte, max(t.job.BufferSize, 4<<10))
 	lastReport := time.Now()
 	for {
-		chunk := buf
-		if b := t.env.Limiter.Burst(); t.env.Limiter.Limit() != rate.Inf && b > 0 && b < len(chunk) {
-			chunk = chunk[:b]
-		}
+		chunk := t.chunk(buf)
 		n, rerr := resp.Body.Read(chunk)
 		if want >= 0 && downloaded-offset+int64(n) > want {
 			// Nothing of an answer that overruns its own headers is kept.
@@ -284,26 +328,45 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 	return downloaded, downloaded, t.complete(sum)
 }
 
-// throttle waits until the speed limit allows n more bytes. The stall timer
-// is paused meanwhile: time spent waiting on ourselves is not the origin's.
+// name claims the file's name from the first answer, once.
+func (t *transfer) name(ctx context.Context, resp *http.Response) error {
+	if t.job.Filename != "" {
+		return nil
+	}
+	name, err := t.claim(task.NameFromResponse(resp.Header.Get("Content-Disposition"), resp.Request.URL))
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	t.job.Filename = name
+	return nil
+}
+
+// chunk is as much of buf as one read should fill under the speed limits.
+func (t *transfer) chunk(buf []byte) []byte {
+	for _, c := range [...]int{t.limit.Chunk(), t.env.Limiter.Chunk()} {
+		if c > 0 && c < len(buf) {
+			buf = buf[:c]
+		}
+	}
+	return buf
+}
+
+// throttle waits until the task's and the global speed limits allow n more
+// bytes. The stall timer is paused meanwhile: time spent waiting on
+// ourselves is not the origin's.
 func (t *transfer) throttle(ctx context.Context, n int, stall *time.Timer) error {
-	lim := t.env.Limiter
-	if lim.Limit() == rate.Inf {
+	if t.limit.Chunk() == 0 && t.env.Limiter.Chunk() == 0 {
 		return nil
 	}
 	stall.Stop()
 	defer stall.Reset(t.env.StallTimeout)
-	for n > 0 {
-		k := min(n, max(lim.Burst(), 1))
-		if err := lim.WaitN(ctx, k); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			continue // the limit changed between Burst and WaitN: ask again
-		}
-		n -= k
+	if err := t.limit.Wait(ctx, n); err != nil {
+		return err
 	}
-	return nil
+	return t.env.Limiter.Wait(ctx, n)
 }
 
 // complete verifies the checksum, then moves the part file to its final name.

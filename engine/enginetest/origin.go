@@ -4,6 +4,7 @@
 package enginetest
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -19,24 +20,28 @@ import (
 // File is what the origin serves at one path.
 type File struct {
 	Data               []byte
-	Rate               int           // bytes/s; 0 serves at full speed
-	IgnoreRange        bool          // answer 200 with the whole body to every request
-	Faults             []int         // statuses to answer first, one per request, in order
-	RetryAfter         string        // sent with every fault
-	ContentDisposition string        // sent with the body when set
-	Gate               chan struct{} // when set, the body waits until it is closed
-	Stalls             int           // this many requests send half the body, then nothing
-	ShortBody          bool          // promise the whole length, send half, hang up
-	MaxRange           int           // when set, every answer is a 206 of at most this many bytes
-	Gzip               bool          // say Content-Encoding: gzip whatever was asked; Data is the encoded body
-	ETag               string        // sent when set; If-Range compares it
-	LastModified       string        // sent when set; If-Range compares it
-	IgnoreIfRange      bool          // answer a range even when If-Range names another version
-	Extra              int           // junk bytes after the body; Content-Length counts them, Content-Range does not
-	NoLength           bool          // send no Content-Length: the body is chunked
-	Redirect           string        // answer 302 to this path instead of a body
-	Announce           int64         // when set, the Content-Length claimed; Data follows, then the connection drops
-	Want               http.Header   // headers every request must carry, else 403
+	Rate               int                   // bytes/s; 0 serves at full speed
+	IgnoreRange        bool                  // answer 200 with the whole body to every request
+	Faults             []int                 // statuses to answer first, one per request, in order
+	RetryAfter         string                // sent with every fault
+	ContentDisposition string                // sent with the body when set
+	Gate               chan struct{}         // when set, the body waits until it is closed
+	Stalls             int                   // this many requests send half the body, then nothing
+	ShortBody          bool                  // promise the whole length, send half, hang up
+	MaxRange           int                   // when set, every answer is a 206 of at most this many bytes
+	Gzip               bool                  // say Content-Encoding: gzip whatever was asked; Data is the encoded body
+	ETag               string                // sent when set; If-Range compares it
+	LastModified       string                // sent when set; If-Range compares it
+	IgnoreIfRange      bool                  // answer a range even when If-Range names another version
+	Extra              int                   // junk bytes after the body; Content-Length counts them, Content-Range does not
+	NoLength           bool                  // send no Content-Length: the body is chunked
+	Redirect           string                // answer 302 to this path instead of a body
+	Announce           int64                 // when set, the Content-Length claimed; Data follows, then the connection drops
+	Want               http.Header           // headers every request must carry, else 403
+	RateOf             func(start int64) int // when set, the rate of a range from start, instead of Rate
+	MaxConns           int                   // when set, a body beyond this many at once is refused with Refuse
+	Refuse             int                   // the status MaxConns refuses with; 429 unless set
+	open               *atomic.Int64         // bodies of this file being served
 }
 
 // Request is what the origin saw of one request.
@@ -44,6 +49,7 @@ type Request struct {
 	Path           string
 	Range          string
 	Start          int64 // the range's first byte, 0 without Range
+	End            int64 // the range's last byte, -1 when open-ended or without Range
 	AcceptEncoding string
 	IfRange        string
 	Header         http.Header
@@ -81,6 +87,9 @@ func newOrigin(t testing.TB, serve func(http.Handler) *httptest.Server) *Origin 
 func (o *Origin) Add(path string, f *File) string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if f.open == nil {
+		f.open = &atomic.Int64{}
+	}
 	o.files[path] = f
 	return o.URL + path
 }
@@ -115,7 +124,7 @@ func (o *Origin) MaxInFlight() int64 { return o.maxIn.Load() }
 
 func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	req := Request{Path: r.URL.Path, Range: r.Header.Get("Range"), AcceptEncoding: r.Header.Get("Accept-Encoding"), IfRange: r.Header.Get("If-Range"), Header: r.Header.Clone(), At: time.Now()}
-	req.Start = rangeStart(req.Range)
+	req.Start, req.End = rangeSpan(req.Range)
 	o.mu.Lock()
 	o.requests = append(o.requests, req)
 	f, ok := o.files[r.URL.Path]
@@ -151,6 +160,14 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if f.MaxConns > 0 {
+		if f.open.Add(1) > int64(f.MaxConns) {
+			f.open.Add(-1)
+			http.Error(w, "too many connections", cmp.Or(f.Refuse, http.StatusTooManyRequests))
+			return
+		}
+		defer f.open.Add(-1)
+	}
 	n := o.inFlight.Add(1)
 	defer o.inFlight.Add(-1)
 	for {
@@ -184,6 +201,9 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		body = f.Data[start:]
+		if req.End >= start && ranged && req.End-start+1 < int64(len(body)) {
+			body = body[:req.End-start+1]
+		}
 		if f.MaxRange > 0 && len(body) > f.MaxRange {
 			body = body[:f.MaxRange]
 		}
@@ -204,6 +224,10 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Encoding", "gzip")
 	}
 	w.WriteHeader(status)
+	rate := f.Rate
+	if f.RateOf != nil && status == http.StatusPartialContent {
+		rate = f.RateOf(start)
+	}
 	if f.Gate != nil {
 		w.(http.Flusher).Flush() // the headers go out; the body waits
 		select {
@@ -214,18 +238,18 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case stall:
-		o.write(w, r, body[:len(body)/2], f.Rate)
+		o.write(w, r, body[:len(body)/2], rate)
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	case f.ShortBody, f.Announce > 0:
 		if f.ShortBody {
 			body = body[:len(body)/2]
 		}
-		o.write(w, r, body, f.Rate)
+		o.write(w, r, body, rate)
 		w.(http.Flusher).Flush()
 		panic(http.ErrAbortHandler) // drop the connection mid-body
 	default:
-		o.write(w, r, body, f.Rate)
+		o.write(w, r, body, rate)
 	}
 }
 
@@ -279,14 +303,19 @@ func carries(h, want http.Header) bool {
 	return true
 }
 
-func rangeStart(h string) int64 {
+// rangeSpan reads "bytes=start-[end]"; end is -1 when open-ended or absent.
+func rangeSpan(h string) (start, end int64) {
 	spec, ok := strings.CutPrefix(h, "bytes=")
 	if !ok {
-		return 0
+		return 0, -1
 	}
-	start, _, _ := strings.Cut(spec, "-")
-	n, _ := strconv.ParseInt(start, 10, 64)
-	return n
+	from, to, _ := strings.Cut(spec, "-")
+	start, _ = strconv.ParseInt(from, 10, 64)
+	end, err := strconv.ParseInt(to, 10, 64)
+	if err != nil {
+		end = -1
+	}
+	return start, end
 }
 
 // Bytes returns n deterministic pseudo-random bytes for seed.
