@@ -27,6 +27,12 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		headers[name] = value
 		return err
 	})
+	connections := fs.Int("connections", 0, "download each file over up to `N` connections (1-16; default: the daemon's connections setting)")
+	var limit int64
+	fs.Func("limit", "limit each download to `RATE` bytes/s, like 500K or 2M", func(s string) (err error) {
+		limit, err = task.ParseRate(s)
+		return err
+	})
 	var user, pass string
 	fs.Func("user", "log in to the origin as `USER[:PASS]` (basic auth)", func(s string) error {
 		user, pass, _ = strings.Cut(s, ":")
@@ -50,7 +56,7 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		}
 		if len(urls) > 1 && *batch != "" {
 			req := task.BatchRequest{BatchName: *batch, Destination: *dest, Category: *category, Priority: priority, Force: *force,
-				Headers: headers, Username: user, Password: pass}
+				Headers: headers, Username: user, Password: pass, Connections: *connections, SpeedLimit: limit}
 			for _, u := range urls {
 				req.Items = append(req.Items, task.BatchItem{URL: u})
 			}
@@ -67,7 +73,8 @@ func setupAdd(fs *flag.FlagSet) func(c *invocation, args []string) int {
 		code := 0
 		for _, u := range urls {
 			req := task.AddRequest{URL: u, Filename: *filename, Destination: *dest, Category: *category, Priority: priority,
-				Checksum: *checksum, BatchName: *batch, Force: *force, Headers: headers, Username: user, Password: pass}
+				Checksum: *checksum, BatchName: *batch, Force: *force, Headers: headers, Username: user, Password: pass,
+				Connections: *connections, SpeedLimit: limit}
 			t, err := c.api.Add(c.ctx, req)
 			if err != nil {
 				c.failFor(u, len(urls) > 1, err)

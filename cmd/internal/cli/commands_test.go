@@ -382,13 +382,13 @@ func TestClientAddRequestOptions(t *testing.T) {
 	want := http.Header{"Cookie": {"s=1"}, "X-Token": {"a: b"}, "Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("ann:pw:x"))}}
 	url := h.Origin.Add("/opts.bin", &enginetest.File{Data: data, Want: want})
 	r := runCLI(t, h, "add", url, "--header", "Cookie: s=1", "--header", "X-Token: a: b", "--user", "ann:pw:x",
-		"--category", "films", "--checksum", "sha256:"+hex.EncodeToString(sum[:])).must(t, 0)
+		"--category", "films", "--checksum", "sha256:"+hex.EncodeToString(sum[:]), "--connections", "8", "--limit", "2M").must(t, 0)
 	ids := addedIDs(t, r.out)
 	if len(ids) != 1 {
 		t.Fatalf("add: %q", r.out)
 	}
 	tk := h.WaitState(ids[0], task.Completed, 10*time.Second)
-	if tk.Category != "films" || enginetest.Deref(tk.Checksum) != "sha256:"+hex.EncodeToString(sum[:]) || tk.Headers["Cookie"] != task.Redacted {
+	if tk.Connections != 8 || tk.SpeedLimit != 2<<20 || tk.Category != "films" || enginetest.Deref(tk.Checksum) != "sha256:"+hex.EncodeToString(sum[:]) || tk.Headers["Cookie"] != task.Redacted {
 		t.Fatalf("task as added: %+v", tk)
 	}
 

@@ -447,9 +447,21 @@ function addRequest(form) {
     if (v) req[key] = v;
   }
   if (data.get('password')) req.password = data.get('password');
+  const connections = data.get('connections').trim();
+  if (connections) req.connections = Number(connections);
+  const limit = data.get('speed_limit').trim();
+  if (limit) req.speed_limit = parseRate(limit);
   const headers = parseHeaders(data.get('headers'));
   if (Object.keys(headers).length) req.headers = headers;
   return req;
+}
+
+// parseRate reads bytes/s: a number, or one with K, M or G (1K = 1024).
+function parseRate(text) {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)$/i.exec(text);
+  if (!m) throw new Error(`speed limit "${text}" is not like 500K, 2M or 1048576`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
+  return Math.floor(Number(m[1]) * mult);
 }
 
 // parseHeaders reads one "Name: value" per line; the daemon checks them.
