@@ -63,46 +63,89 @@ func servedFile(b *testing.B, data []byte) string {
 }
 
 // BenchmarkDownload1GiB downloads one 1 GiB file from a loopback origin with
-// fetchd and, in the same run, with curl -o, and reports the ratio.
+// fetchd, over 1 and over 8 connections, and, in the same run, with curl -o,
+// and reports the ratio.
 func BenchmarkDownload1GiB(b *testing.B) {
 	const size = 1 << 30
 	data := enginetest.Bytes(size, 1)
 	url := servedFile(b, data)
 	curl, curlErr := exec.LookPath("curl")
-	var fetchdTime, curlTime time.Duration
-	b.SetBytes(size)
-	b.ResetTimer()
-	for i := range b.N {
-		dir := b.TempDir()
-		// curl goes first, so any write-back of its file slows fetchd, not it.
-		if curlErr == nil {
-			b.StopTimer()
-			out := filepath.Join(dir, "curl.bin")
-			start := time.Now()
-			if err := exec.Command(curl, "-s", "-o", out, url).Run(); err != nil {
-				b.Fatal(err)
+	for _, conns := range []int{1, 8} {
+		b.Run(fmt.Sprintf("connections=%d", conns), func(b *testing.B) {
+			var fetchdTime, curlTime time.Duration
+			b.SetBytes(size)
+			for i := range b.N {
+				dir := b.TempDir()
+				// curl goes first, so any write-back of its file slows fetchd, not it.
+				if curlErr == nil {
+					b.StopTimer()
+					curlTime += timeCommand(b, curl, "-s", "-o", filepath.Join(dir, "curl.bin"), url)
+					os.Remove(filepath.Join(dir, "curl.bin"))
+					b.StartTimer()
+				}
+				fetchdTime += timeFetchd(b, dir, url, conns, i)
+				os.RemoveAll(dir)
 			}
-			curlTime += time.Since(start)
-			os.Remove(out)
-			b.StartTimer()
-		}
-		eng := openBench(b, engine.Config{DownloadDir: dir})
-		start := time.Now()
-		if _, err := eng.Add(task.AddRequest{URL: url, Filename: fmt.Sprintf("f%d", i)}); err != nil {
-			b.Fatal(err)
-		}
-		waitAll(b, eng, 1)
-		fetchdTime += time.Since(start)
-		eng.Close(context.Background())
-		os.RemoveAll(dir)
-	}
-	mbps := func(d time.Duration) float64 { return float64(size) * float64(b.N) / d.Seconds() / (1 << 20) }
-	b.ReportMetric(mbps(fetchdTime), "fetchd-MiB/s")
-	if curlErr == nil {
-		b.ReportMetric(mbps(curlTime), "curl-MiB/s")
-		b.ReportMetric(curlTime.Seconds()/fetchdTime.Seconds(), "fetchd/curl")
+			b.ReportMetric(mibps(size*b.N, fetchdTime), "fetchd-MiB/s")
+			if curlErr == nil {
+				b.ReportMetric(mibps(size*b.N, curlTime), "curl-MiB/s")
+				b.ReportMetric(curlTime.Seconds()/fetchdTime.Seconds(), "fetchd/curl")
+			}
+		})
 	}
 }
+
+// BenchmarkSegmented48MiB downloads 48 MiB from an origin that serves each
+// connection at 2 MiB/s: fetchd over 8 connections against fetchd over 1
+// and, when installed, aria2c -x8 -s8 -k1M, in the same run.
+func BenchmarkSegmented48MiB(b *testing.B) {
+	const size = 48 << 20
+	origin := enginetest.NewOrigin(b)
+	url := origin.Add("/throttled.bin", &enginetest.File{Data: enginetest.Bytes(size, 3), Rate: 2 << 20, ETag: `"t"`})
+	aria2, aria2Err := exec.LookPath("aria2c")
+	var one, eight, aria time.Duration
+	b.SetBytes(size)
+	for i := range b.N {
+		dir := b.TempDir()
+		eight += timeFetchd(b, dir, url, 8, i)
+		one += timeFetchd(b, dir, url, 1, i+b.N)
+		if aria2Err == nil {
+			aria += timeCommand(b, aria2, "-q", "-x8", "-s8", "-k1M", "--allow-overwrite=true", "-d", dir, "-o", "aria2.bin", url)
+		}
+		os.RemoveAll(dir)
+	}
+	b.ReportMetric(eight.Seconds()/float64(b.N), "s/fetchd-8")
+	b.ReportMetric(one.Seconds()/float64(b.N), "s/fetchd-1")
+	b.ReportMetric(eight.Seconds()/one.Seconds(), "fetchd-8/fetchd-1")
+	if aria2Err == nil {
+		b.ReportMetric(aria.Seconds()/float64(b.N), "s/aria2c")
+		b.ReportMetric(eight.Seconds()/aria.Seconds(), "fetchd-8/aria2c")
+	}
+}
+
+// timeFetchd downloads url into dir with a fresh engine over conns
+// connections and returns how long it took from the add to completion.
+func timeFetchd(b *testing.B, dir, url string, conns, n int) time.Duration {
+	eng := openBench(b, engine.Config{DownloadDir: dir})
+	defer eng.Close(context.Background())
+	start := time.Now()
+	if _, err := eng.Add(task.AddRequest{URL: url, Filename: fmt.Sprintf("f%d", n), Connections: conns, Force: true}); err != nil {
+		b.Fatal(err)
+	}
+	waitAll(b, eng, 1)
+	return time.Since(start)
+}
+
+// timeCommand runs a command and returns how long it took.
+func timeCommand(b *testing.B, name string, args ...string) time.Duration {
+	start := time.Now()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		b.Fatalf("%s: %v\n%s", name, err, out)
+	}
+	return time.Since(start)
+}
+
+func mibps(bytes int, d time.Duration) float64 { return float64(bytes) / d.Seconds() / (1 << 20) }
 
 // BenchmarkDownload200x1MiB downloads 200 files of 1 MiB with max_concurrent 8.
 func BenchmarkDownload200x1MiB(b *testing.B) {

@@ -89,6 +89,22 @@ func (d *daemon) add(url string) task.Task {
 	return tk
 }
 
+// completes waits for the task to complete and checks its file holds data.
+func (d *daemon) completes(id, path string, data []byte) {
+	d.t.Helper()
+	enginetest.Eventually(d.t, 30*time.Second, "completion after kill -9", func() bool {
+		st := d.getTask(id).State
+		if st == task.Failed {
+			d.t.Fatalf("failed: %s", d.logs)
+		}
+		return st == task.Completed
+	})
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, data) {
+		d.t.Fatalf("file after kill -9 and resume: %d bytes, %v", len(got), err)
+	}
+}
+
 func TestDaemonSurvivesKill9AndStopsOnSIGTERM(t *testing.T) {
 	bin := buildDaemon(t)
 	dir := t.TempDir()
@@ -103,17 +119,7 @@ func TestDaemonSurvivesKill9AndStopsOnSIGTERM(t *testing.T) {
 	d.cmd.Wait()
 
 	d = startDaemon(t, bin, dir)
-	enginetest.Eventually(t, 30*time.Second, "completion after kill -9", func() bool {
-		st := d.getTask(tk.ID).State
-		if st == task.Failed {
-			t.Fatalf("failed: %s", d.logs)
-		}
-		return st == task.Completed
-	})
-	got, err := os.ReadFile(filepath.Join(dir, "dl", "movie.mkv"))
-	if err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("file after kill -9 and resume: %d bytes, %v", len(got), err)
-	}
+	d.completes(tk.ID, filepath.Join(dir, "dl", "movie.mkv"), data)
 	reqs := origin.Requests("/movie.mkv")
 	if reqs[len(reqs)-1].Start == 0 {
 		t.Fatal("after kill -9 the download started over instead of resuming")
@@ -135,5 +141,30 @@ func TestDaemonSurvivesKill9AndStopsOnSIGTERM(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &entry); err != nil || entry["component"] == nil {
 			t.Errorf("log line is not JSON with a component: %s", line)
 		}
+	}
+}
+
+// A segmented download killed with -9 resumes every range from its last
+// checkpoint: the origin sends the file once and only a little again.
+func TestSegmentedDownloadResumesRangesAfterKill9(t *testing.T) {
+	bin := buildDaemon(t)
+	dir := t.TempDir()
+	origin := enginetest.NewOrigin(t)
+	data := enginetest.Bytes(32<<20, 12)
+	url := origin.Add("/disk.img", &enginetest.File{Data: data, Rate: 512 << 10, ETag: `"d1"`})
+
+	d := startDaemon(t, bin, dir)
+	tk := d.add(url) // the connections setting: 4
+	enginetest.Eventually(t, 20*time.Second, "a quarter on disk", func() bool { return d.getTask(tk.ID).Downloaded > 8<<20 })
+	d.cmd.Process.Signal(syscall.SIGKILL)
+	d.cmd.Wait()
+	origin.SetRate("/disk.img", 0) // the rest at full speed: what counts is what is sent twice
+
+	d = startDaemon(t, bin, dir)
+	d.completes(tk.ID, filepath.Join(dir, "dl", "disk.img"), data)
+	again := origin.BytesSent() - int64(len(data))
+	t.Logf("sent again after kill -9: %d bytes, %.1f %% of the file", again, float64(again)*100/float64(len(data)))
+	if again > int64(len(data))/10 {
+		t.Fatalf("%d bytes sent again after kill -9; want at most 10 %% of the %d-byte file", again, len(data))
 	}
 }

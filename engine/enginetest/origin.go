@@ -103,6 +103,13 @@ func (o *Origin) Replace(path string, data []byte, etag, lastModified string) {
 	f.Data, f.ETag, f.LastModified = data, etag, lastModified
 }
 
+// SetRate changes the rate the file at path is served at, for later requests.
+func (o *Origin) SetRate(path string, rate int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.files[path].Rate = rate
+}
+
 // Requests returns the requests seen so far, optionally only those for path.
 func (o *Origin) Requests(path string) []Request {
 	o.mu.Lock()
