@@ -81,6 +81,7 @@ func TestOriginRefusingRangesGetsOneConnection(t *testing.T) {
 	data := enginetest.Bytes(8*mib, 42)
 	url := h.Origin.Add("/whole.bin", &enginetest.File{Data: data, IgnoreRange: true, Rate: 8 * mib})
 	tk, segments := segmentedTask(t, h, url, 4)
+	enginetest.Eventually(t, 10*time.Second, "one connection shown", func() bool { return segments() == 1 })
 	h.WaitState(tk.ID, task.Completed, 30*time.Second)
 	fileIs(t, h, "whole.bin", data)
 	if n := len(h.Origin.Requests("/whole.bin")); n != 1 || h.Origin.MaxInFlight() != 1 || segments() > 1 {

@@ -300,7 +300,7 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 			t.env.Metrics.Downloaded(n)
 			if now := time.Now(); now.Sub(lastReport) >= t.env.ProgressEvery {
 				lastReport = now
-				t.report(Progress{TaskID: t.job.TaskID, Downloaded: downloaded, Size: size})
+				t.report(Progress{TaskID: t.job.TaskID, Downloaded: downloaded, Size: size, Segments: 1})
 			}
 		}
 		if rerr == io.EOF {
