@@ -15,8 +15,9 @@ import (
 	"github.com/fetchd/fetchd/wsconn/client"
 )
 
-// progressFields are the only fields a progress entry may carry besides id.
-var progressFields = []string{"progress", "size", "downloaded", "speed", "eta"}
+// progressFields are the only fields a progress entry may carry besides id
+// (and batch_id for a batch task).
+var progressFields = []string{"progress", "size", "downloaded", "speed", "eta", "segments", "batch_id"}
 
 func TestTasksDialectFieldForField(t *testing.T) {
 	h := enginetest.Start(t, nil)
