@@ -243,14 +243,19 @@ func TestOriginThatLiesAboutSizeFails(t *testing.T) {
 	h.Call("PUT", "/api/settings", map[string]any{"max_retries": 1}, nil)
 	url := h.Origin.Add("/liar.bin", &enginetest.File{Data: enginetest.Bytes(64<<10, 13), ShortBody: true})
 	tk := h.Add(map[string]any{"url": url})
-	failed := h.WaitState(tk.ID, task.Failed, 10*time.Second)
+	failed := h.WaitState(tk.ID, task.Failed, 20*time.Second)
 	if failed.RetryCount != 1 || !strings.Contains(enginetest.Deref(failed.ErrorMessage), "EOF") {
 		t.Fatalf("retry_count %d, error %q", failed.RetryCount, enginetest.Deref(failed.ErrorMessage))
 	}
-	// What it did send is kept, and shown, for a retry by the user: half of
-	// the file, then half of the rest on the resumed attempt.
-	if got := h.Get(tk.ID).Downloaded; got != 48<<10 {
-		t.Fatalf("downloaded %d, want the %d bytes on disk", got, 48<<10)
+	// Every attempt that advanced reset the budget, so it went on while half
+	// of the rest kept coming, and failed once an attempt brought nothing.
+	// What it did send is kept, and shown, for a retry by the user.
+	part, err := os.Stat(filepath.Join(h.Cfg.DownloadDir, "liar.bin.part"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Get(tk.ID).Downloaded; got != part.Size() || got < 48<<10 || got >= 64<<10 {
+		t.Fatalf("downloaded %d, want the %d bytes on disk, short of the whole file", got, part.Size())
 	}
 }
 
@@ -283,4 +288,17 @@ func TestSpeedLimitChangedMidDownload(t *testing.T) {
 	h.Call("PUT", "/api/settings", map[string]any{"speed_limit": 0}, nil)
 	h.WaitState(tk.ID, task.Completed, 20*time.Second)
 	fileIs(t, h, "lim.bin", data)
+}
+
+// An origin that drops every connection part-way still gets the file, as
+// long as each attempt advances: progress resets the retry budget.
+func TestAttemptsThatAdvanceResetTheRetryBudget(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	data := enginetest.Bytes(64<<10, 7)
+	tk := h.Add(map[string]any{"url": h.Origin.Add("/flaky", &enginetest.File{Data: data, DropAfter: 8 << 10}), "filename": "flaky.bin"})
+	done := h.WaitState(tk.ID, task.Completed, 30*time.Second)
+	if done.RetryCount > 1 {
+		t.Fatalf("retry_count %d after attempts that all advanced", done.RetryCount)
+	}
+	fileIs(t, h, "flaky.bin", data)
 }

@@ -19,6 +19,8 @@ const speedWindow = 5 * time.Second
 // runningTransfer is the manager's view of a running transfer actor.
 type runningTransfer struct {
 	pid     *actor.PID
+	began   time.Time
+	from    int64    // bytes on disk when it began
 	samples []sample // bytes on disk over the last speedWindow, oldest first
 	discard bool     // cancelled: its files go when it stops, whatever follows
 	stopped bool     // asked to stop once; a second Stop would be a dead letter
@@ -93,10 +95,10 @@ func (m *Manager) start(ctx actor.Context, t *task.Task) {
 		job.Checksum = *t.Checksum
 	}
 	pid := ctx.SpawnPrefix(transfer.Props(job, m.env), "transfer-")
-	m.running[t.ID] = &runningTransfer{pid: pid}
+	m.running[t.ID] = &runningTransfer{pid: pid, began: time.Now(), from: t.Downloaded}
 	m.persist(t)
 	m.notify(task.Updated, t)
-	m.log.Debug().Str("task_id", t.ID).Str("url", t.URL).Msg("download starting")
+	m.log.Info().Str("task_id", t.ID).Str("url", t.URL).Str("dir", job.Dir).Str("file", t.Filename).Int64("from_bytes", t.Downloaded).Int("connections", t.Connections).Msg("download started")
 }
 
 // stopTransfer asks a running transfer actor to stop; its Finished follows.
@@ -230,6 +232,9 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 		m.notify(task.Progressed, t)
 	case f.Err == nil:
 		m.completed(t, f.Size)
+		took := time.Since(tr.began)
+		m.log.Info().Str("task_id", t.ID).Str("path", filepath.Join(m.dirOf(t), t.Filename)).Int64("bytes", f.Size).
+			Int64("duration_ms", took.Milliseconds()).Int64("avg_bytes_per_s", int64(float64(f.Size-tr.from)/max(took.Seconds(), 0.001))).Msg("download completed")
 	case !t.State.Active():
 		// Paused, or re-queued by a shutdown or a resume: the part file stays.
 		t.Speed, t.ETA = 0, 0
@@ -238,6 +243,9 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 	case errors.Is(f.Err, transfer.ErrStopped):
 		m.fail(t, "internal error: download stopped unexpectedly")
 	case errors.As(f.Err, &dlErr) && dlErr.Retryable:
+		if f.Downloaded > tr.from {
+			t.RetryCount = 0 // it advanced: the origin is flaky, not failing
+		}
 		m.retryLater(t, dlErr)
 	default:
 		m.fail(t, f.Err.Error())
@@ -265,7 +273,6 @@ func (m *Manager) completed(t *task.Task, size int64) {
 		m.log.Error().Err(err).Str("task_id", t.ID).Msg("persist completion")
 	}
 	m.notify(task.Updated, t)
-	m.log.Info().Str("task_id", t.ID).Str("file", t.Filename).Int64("bytes", size).Msg("download completed")
 	if s != nil {
 		m.place(s)
 	}

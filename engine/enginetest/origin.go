@@ -27,6 +27,7 @@ type File struct {
 	ContentDisposition string                // sent with the body when set
 	Gate               chan struct{}         // when set, the body waits until it is closed
 	Stalls             int                   // this many requests send half the body, then nothing
+	DropAfter          int                   // every answer with more than this many body bytes drops the connection after them
 	ShortBody          bool                  // promise the whole length, send half, hang up
 	MaxRange           int                   // when set, every answer is a 206 of at most this many bytes
 	Gzip               bool                  // say Content-Encoding: gzip whatever was asked; Data is the encoded body
@@ -248,6 +249,10 @@ func (o *Origin) serve(w http.ResponseWriter, r *http.Request) {
 		o.write(w, r, body[:len(body)/2], rate)
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
+	case f.DropAfter > 0 && len(body) > f.DropAfter:
+		o.write(w, r, body[:f.DropAfter], rate)
+		w.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
 	case f.ShortBody, f.Announce > 0:
 		if f.ShortBody {
 			body = body[:len(body)/2]
