@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -46,7 +48,10 @@ func serve(o *options, log zerolog.Logger) error {
 	if o.token == "" && !isLoopback(ln.Addr()) {
 		log.Warn().Str("component", "server").Str("addr", ln.Addr().String()).Msg("listening beyond loopback without --token: anyone who can reach this address controls the daemon")
 	}
-	srv := &http.Server{Handler: eng.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	srv := &http.Server{Handler: eng.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		// net/http's own complaints (accept errors, TLS handshakes, panics)
+		// join the one JSON stream instead of stderr's plain text.
+		ErrorLog: stdlog.New(serverErrors{log.With().Str("component", "http").Logger()}, "", 0)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	log.Info().Str("component", "server").Str("addr", ln.Addr().String()).Str("version", engine.Version).Msg("fetchd listening")
@@ -79,4 +84,12 @@ func serve(o *options, log zerolog.Logger) error {
 func isLoopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// serverErrors writes net/http's log lines as warnings.
+type serverErrors struct{ log zerolog.Logger }
+
+func (w serverErrors) Write(p []byte) (int, error) {
+	w.log.Warn().Msg(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
