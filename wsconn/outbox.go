@@ -41,7 +41,8 @@ type outbox struct {
 	frames    [][]byte
 	ping      bool   // a ping is due
 	pong      []byte // the latest pong owed; a newer ping replaces it
-	size      int    // bytes queued or taken but not yet written
+	size      int    // bytes queued and not yet taken by a writer
+	largest   int    // the largest frame among them
 	scheduled bool   // queued in the pool or held by a writer
 	closing   []byte // the close frame, once closing
 	closeBy   time.Time
@@ -71,9 +72,13 @@ func (o *outbox) Push(frame []byte) {
 		o.mu.Unlock()
 		return
 	}
-	if o.size > 0 && o.size+len(frame) > o.limit { // one frame always fits an empty queue
+	// What a writer has taken is not counted, nor the largest frame queued:
+	// a reading client gets a burst bigger than the queue (a big SYNC_ALL
+	// and the updates behind it), while one that reads nothing still fills
+	// the queue behind them.
+	if len(o.frames) > 0 && o.size+len(frame)-max(o.largest, len(frame)) > o.limit {
 		// The reader is not keeping up: drop what waits and say why.
-		o.size -= queued(o.frames)
+		o.size, o.largest = 0, 0
 		clear(o.frames)
 		o.frames, o.slow = o.frames[:0], true
 		o.closing = closeFrame(disconnectSlowConsumer)
@@ -81,6 +86,7 @@ func (o *outbox) Push(frame []byte) {
 	} else {
 		o.frames = append(o.frames, frame)
 		o.size += len(frame)
+		o.largest = max(o.largest, len(frame))
 	}
 	o.kick()
 }
@@ -169,6 +175,7 @@ func (o *outbox) take() {
 	} else {
 		batch, o.frames = o.frames, prev[:0]
 	}
+	o.size, o.largest = 0, 0
 	if len(batch) == 0 && o.closing != nil && !o.closeSent {
 		o.closeSent = true
 		batch = [][]byte{o.closing}
@@ -199,10 +206,9 @@ func (o *outbox) flush() flushResult {
 		}
 		n, err := writeNow(o.raw, o.conn, &o.inflight)
 		o.mu.Lock()
-		o.size -= n
 		closeBy, slow := o.closeBy, o.slow
 		if slow && len(o.inflight) > 1 {
-			o.size -= o.dropTaken()
+			o.dropTaken()
 		}
 		o.mu.Unlock()
 		now := time.Now()
@@ -230,14 +236,10 @@ func (o *outbox) flush() flushResult {
 
 // dropTaken discards what was taken but not begun, keeping only the frame the
 // socket may be in the middle of: a connection closed as a slow consumer gets
-// its close frame next instead of after a queue's worth of stale updates. It
-// returns the bytes dropped.
-func (o *outbox) dropTaken() int {
-	rest := o.inflight[1:]
-	n := queued(rest)
-	clear(rest)
+// its close frame next instead of after a queue's worth of stale updates.
+func (o *outbox) dropTaken() {
+	clear(o.inflight[1:])
 	o.inflight = o.inflight[:1]
-	return n
 }
 
 // finish closes the socket once the close frame is out: after the client's
@@ -265,11 +267,4 @@ func (o *outbox) markDone() {
 	o.mu.Lock()
 	o.done, o.frames, o.pong, o.size = true, nil, nil, 0
 	o.mu.Unlock()
-}
-
-func queued(frames [][]byte) (n int) {
-	for _, f := range frames {
-		n += len(f)
-	}
-	return n
 }

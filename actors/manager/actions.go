@@ -60,15 +60,20 @@ func (m *Manager) act(ctx actor.Context, a Act) (task.Task, error) {
 	*t = next
 	m.setState(t, t.State)
 	switch {
-	case a.Action == task.Pause:
-		m.stopTransfer(ctx, t.ID)
+	case a.Action == task.Pause && running:
+		// PAUSED goes out once the transfer has let go of the file, with
+		// the bytes it holds then: never a count that grows after it.
+		tr.announce = true
+		tr.stop(ctx)
 	case a.Action == task.Cancel && running:
 		tr.discard = true
 		tr.stop(ctx)
 	case a.Action == task.Cancel:
 		m.removePart(t)
 	}
-	m.notify(task.Updated, t)
+	if !(a.Action == task.Pause && running) {
+		m.notify(task.Updated, t)
+	}
 	m.log.Info().Str("task_id", t.ID).Str("action", string(a.Action)).Str("state", string(t.State)).Msg("task action")
 	return t.Clone(), nil
 }

@@ -18,12 +18,13 @@ const speedWindow = 5 * time.Second
 
 // runningTransfer is the manager's view of a running transfer actor.
 type runningTransfer struct {
-	pid     *actor.PID
-	began   time.Time
-	from    int64    // bytes on disk when it began
-	samples []sample // bytes on disk over the last speedWindow, oldest first
-	discard bool     // cancelled: its files go when it stops, whatever follows
-	stopped bool     // asked to stop once; a second Stop would be a dead letter
+	pid      *actor.PID
+	began    time.Time
+	from     int64    // bytes on disk when it began
+	samples  []sample // bytes on disk over the last speedWindow, oldest first
+	discard  bool     // cancelled: its files go when it stops, whatever follows
+	announce bool     // a state change waits for it to stop, to go out with its last bytes
+	stopped  bool     // asked to stop once; a second Stop would be a dead letter
 }
 
 // stop asks the transfer actor to stop, once.
@@ -239,7 +240,11 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 		// Paused, or re-queued by a shutdown or a resume: the part file stays.
 		t.Speed, t.ETA = 0, 0
 		m.persist(t)
-		m.notify(task.Progressed, t)
+		if tr.announce {
+			m.notify(task.Updated, t)
+		} else {
+			m.notify(task.Progressed, t)
+		}
 	case errors.Is(f.Err, transfer.ErrStopped):
 		m.fail(t, "internal error: download stopped unexpectedly")
 	case errors.As(f.Err, &dlErr) && dlErr.Retryable:
