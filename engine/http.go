@@ -34,6 +34,7 @@ func (e *Engine) Handler() http.Handler {
 	route("PATCH /api/library/{id}", e.patchLibraryItem)
 	route("DELETE /api/library/{id}", e.deleteLibraryItem)
 	route("GET /api/downloads/{id}", e.getTask)
+	route("GET /api/downloads/{id}/file", e.taskFile)
 	route("DELETE /api/downloads/{id}", e.deleteTask)
 	route("POST /api/downloads/{id}/{action}", e.actOnTask)
 	mux.Handle("GET /api/ws", e.ws)

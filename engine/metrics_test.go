@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -16,16 +15,7 @@ import (
 
 func scrape(t *testing.T, h *enginetest.Daemon, header ...string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", h.Srv.URL+"/metrics", nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	resp, body := get(t, h, "/metrics", header...)
 	return resp.StatusCode, string(body)
 }
 
