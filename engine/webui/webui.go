@@ -1,5 +1,5 @@
-// Package webui is fetchd's live web page: one HTML file, one script and one
-// style sheet, embedded in the binary. The page holds no state of its own
+// Package webui is fetchd's live web page: one HTML file, a few ES modules
+// and one style sheet, embedded in the binary. The page holds no state of its own
 // beyond the tasks dialect of GET /api/ws; it needs no build step and loads
 // nothing from outside the daemon.
 package webui
@@ -26,6 +26,10 @@ type asset struct {
 var assets = map[string]*asset{
 	"/":          load("static/index.html", "text/html; charset=utf-8"),
 	"/app.js":    load("static/app.js", "text/javascript; charset=utf-8"),
+	"/add.js":    load("static/add.js", "text/javascript; charset=utf-8"),
+	"/api.js":    load("static/api.js", "text/javascript; charset=utf-8"),
+	"/panels.js": load("static/panels.js", "text/javascript; charset=utf-8"),
+	"/util.js":   load("static/util.js", "text/javascript; charset=utf-8"),
 	"/style.css": load("static/style.css", "text/css; charset=utf-8"),
 }
 

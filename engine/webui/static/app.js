@@ -1,7 +1,15 @@
 // fetchd's live page. Task state comes only from the tasks dialect of
 // GET /api/ws: SYNC_ALL replaces the map, later messages patch it in order.
 // The DOM keeps one row per task id; changes are collected and written once
-// per animation frame, touching only the rows whose task changed.
+// per animation frame, touching only the rows whose task changed. What the
+// toolbar asks for (search, state, sort) only hides and orders rows.
+
+import { addSpeedSample, initSettings } from './panels.js';
+import { initAddForm } from './add.js';
+import { ApiError, api, authHeaders, getToken, saveFile, storeToken, whenUnauthorized } from './api.js';
+import {
+  $, displayName, formatBytes, formatDuration, formatSpeed, parts, setAttr, setHidden, setProgress, setText,
+} from './util.js';
 
 // ---- rules and settings -------------------------------------------------
 
@@ -13,6 +21,9 @@ const ALLOWED_FROM = {
   cancel: ['QUEUED', 'STARTING', 'DOWNLOADING', 'WAITING', 'PAUSED'],
   retry: ['FAILED', 'CANCELLED', 'COMPLETED'],
   delete: null,
+  'delete-files': null,
+  file: ['COMPLETED'],
+  details: null,
 };
 const ACTIVE_STATES = ['STARTING', 'DOWNLOADING'];
 
@@ -22,7 +33,6 @@ const MAX_ATTEMPTS = 10;
 const CONFIRM_MS = 3000;
 const NOTICE_MS = 6000;
 const LIBRARY_DEBOUNCE_MS = 200;
-const TOKEN_KEY = 'fetchd.token';
 const STANDALONE = ''; // the group key of tasks without a batch
 
 // ---- state ----------------------------------------------------------------
@@ -35,6 +45,19 @@ const view = {
   dirtyTasks: new Set(),
   dirtyGroups: new Set(),
   frame: 0,
+  arranged: false, // rows hidden and ordered as the toolbar asks
+  selected: new Set(), // task ids ticked for the selection's actions
+  open: new Set(), // task ids whose details are shown
+};
+
+// The toolbar's sort orders, each a comparison of two tasks.
+const STATE_ORDER = ['DOWNLOADING', 'STARTING', 'WAITING', 'QUEUED', 'PAUSED', 'FAILED', 'CANCELLED', 'COMPLETED'];
+const SORTS = {
+  added: byCreation,
+  name: (a, b) => displayName(a).localeCompare(displayName(b)),
+  progress: (a, b) => percentOf(b) - percentOf(a),
+  size: (a, b) => (b.size || 0) - (a.size || 0),
+  state: (a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state),
 };
 
 const conn = {
@@ -46,80 +69,11 @@ const conn = {
 
 const library = { items: [], timer: 0 };
 
-let token = readStoredToken();
-
-const $ = (selector) => document.querySelector(selector);
-
 // ---- small helpers --------------------------------------------------------
-
-function readStoredToken() {
-  try {
-    return localStorage.getItem(TOKEN_KEY) || '';
-  } catch {
-    return '';
-  }
-}
-
-function storeToken(value) {
-  token = value;
-  try {
-    localStorage.setItem(TOKEN_KEY, value);
-  } catch {
-    // storage disabled: the token lasts for this page only
-  }
-}
 
 function isAllowed(action, state) {
   const from = ALLOWED_FROM[action];
   return from === null || from.includes(state);
-}
-
-function parts(root) {
-  const out = {};
-  for (const el of root.querySelectorAll('[data-part]')) out[el.dataset.part] = el;
-  return out;
-}
-
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
-}
-
-function setAttr(el, name, value) {
-  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
-}
-
-function setHidden(el, hidden) {
-  if (el.hidden !== hidden) el.hidden = hidden;
-}
-
-// setProgress fills a bar to percent and tells assistive technology.
-function setProgress(bar, percent) {
-  const value = percent.toFixed(1);
-  if (bar.getAttribute('aria-valuenow') === value) return;
-  bar.setAttribute('aria-valuenow', value);
-  bar.firstElementChild.style.transform = `scaleX(${percent / 100})`;
-}
-
-function formatBytes(n) {
-  if (!n) return '0 B';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-function formatSpeed(bytesPerSecond) {
-  return `${formatBytes(Math.round(bytesPerSecond || 0))}/s`;
-}
-
-function formatDuration(seconds) {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
 }
 
 function percentOf(t) {
@@ -134,35 +88,6 @@ function groupKeyOf(t) {
 // does not sort as text, so the times are parsed.
 function byCreation(a, b) {
   return Date.parse(a.created_at) - Date.parse(b.created_at);
-}
-
-// ---- REST -----------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-function authHeaders() {
-  return token ? { Authorization: `Bearer ${token}` } : {};
-}
-
-// api calls the REST API and returns the decoded answer (null for 204).
-async function api(method, path, body) {
-  const headers = authHeaders();
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (res.status === 401) askForToken();
-  if (res.status === 204) return null;
-  const data = await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, (data && data.message) || `${method} ${path}: ${res.status}`);
-  return data;
 }
 
 // ---- applying the tasks dialect -------------------------------------------
@@ -186,6 +111,7 @@ function onMessage(msg) {
       break;
     case 'ENGINE_STATS':
       renderStats(msg.stats);
+      addSpeedSample(msg.stats?.total_speed);
       break;
     case 'LIBRARY_ITEM_ADDED':
     case 'LIBRARY_ITEM_UPDATED':
@@ -222,6 +148,8 @@ function patchTask(partial) {
 }
 
 function removeTask(id) {
+  view.selected.delete(id);
+  view.open.delete(id);
   if (tasks.delete(id)) markDirty(id);
 }
 
@@ -240,9 +168,55 @@ function render() {
   view.frame = 0;
   for (const id of view.dirtyTasks) renderTask(id);
   view.dirtyTasks.clear();
+  const changed = view.dirtyGroups.size > 0;
   for (const key of view.dirtyGroups) renderGroup(key);
   view.dirtyGroups.clear();
+  if (changed || !view.arranged) arrange();
   setHidden($('#tasks-empty'), tasks.size > 0);
+  renderCounts();
+}
+
+// rearrange applies the toolbar at the next frame.
+function rearrange() {
+  view.arranged = false;
+  scheduleRender();
+}
+
+// arrange hides the rows the toolbar filters out and orders the others
+// within their group; a group with no row shown is hidden.
+function arrange() {
+  view.arranged = true;
+  const query = $('#search').value.trim().toLowerCase();
+  const states = $('#state-filter').value.split(',').filter(Boolean);
+  const sort = SORTS[$('#sort').value] || byCreation;
+  let shown = 0;
+  for (const group of view.groups.values()) {
+    const members = [...group.ids].map((id) => tasks.get(id)).filter(Boolean).sort(sort);
+    let visible = 0;
+    for (const [i, t] of members.entries()) {
+      const el = view.rows.get(t.id).el;
+      const match = (!states.length || states.includes(t.state)) && (!query || searchText(t).includes(query));
+      setHidden(el, !match);
+      visible += match;
+      if (group.parts.list.children[i] !== el) group.parts.list.insertBefore(el, group.parts.list.children[i] || null);
+    }
+    setHidden(group.el, visible === 0);
+    shown += visible;
+  }
+  const filtering = Boolean(query || states.length);
+  setText($('#filter-count'), filtering ? `${shown} of ${tasks.size} shown` : '');
+  setHidden($('#nothing-matches'), !filtering || shown > 0 || tasks.size === 0);
+  renderSelection();
+}
+
+function searchText(t) {
+  return `${displayName(t)} ${t.url} ${t.batch_name || ''} ${t.category || ''}`.toLowerCase();
+}
+
+// renderCounts shows the states the engine's figures fold into others.
+function renderCounts() {
+  const count = (state) => [...tasks.values()].filter((t) => t.state === state).length;
+  for (const el of document.querySelectorAll('[data-count]')) setText(el, String(count(el.dataset.count)));
 }
 
 function renderTask(id) {
@@ -260,7 +234,10 @@ function createRow(t) {
   const el = $('#task-template').content.firstElementChild.cloneNode(true);
   el.dataset.taskId = t.id;
   const group = ensureGroup(groupKeyOf(t), t);
-  const row = { el, group: groupKeyOf(t), parts: parts(el), buttons: el.querySelectorAll('[data-action]') };
+  const row = { el, group: groupKeyOf(t), parts: parts(el), buttons: el.querySelectorAll('.actions [data-action]') };
+  row.parts.details.id = `details-${t.id}`;
+  row.parts.detailsButton = el.querySelector('[data-action="details"]');
+  row.parts.detailsButton.setAttribute('aria-controls', row.parts.details.id);
   group.parts.list.append(el);
   group.ids.add(t.id);
   view.rows.set(t.id, row);
@@ -271,9 +248,12 @@ function updateRow(row, t) {
   const { el, parts: p } = row;
   const percent = percentOf(t);
   const active = ACTIVE_STATES.includes(t.state);
+  const name = displayName(t);
   setAttr(el, 'data-state', t.state);
-  setText(p.name, t.filename || t.url);
-  setAttr(p.name, 'title', tooltipOf(t));
+  setText(p.name, name);
+  setAttr(p.name, 'title', t.url);
+  setAttr(p.select, 'aria-label', `Select ${name}`);
+  p.select.checked = view.selected.has(t.id);
   setText(p.state, stateLabel(t));
   setProgress(p.bar, percent);
   setText(p.percent, `${percent.toFixed(1)}%`);
@@ -281,16 +261,54 @@ function updateRow(row, t) {
   setText(p.speed, active ? formatSpeed(t.speed) : '');
   setText(p.eta, active && t.eta > 0 ? `ETA ${formatDuration(t.eta)}` : '');
   setText(p.error, t.state === 'COMPLETED' ? '' : t.error_message || '');
-  for (const b of row.buttons) setHidden(b, !isAllowed(b.dataset.action, t.state));
+  for (const b of row.buttons) {
+    setHidden(b, !isAllowed(b.dataset.action, t.state));
+    if (!b.dataset.armed) setAttr(b, 'aria-label', buttonName(b, name));
+  }
+  const open = view.open.has(t.id);
+  setAttr(p.detailsButton, 'aria-expanded', String(open));
+  setHidden(p.details, !open);
+  if (open) renderDetails(p.details, t);
 }
 
-// tooltipOf shows where a task downloads from; header values come as the
-// daemon shows them, secrets redacted.
-function tooltipOf(t) {
-  const lines = [t.url];
-  if (t.category) lines.push(`category: ${t.category}`);
-  for (const [name, value] of Object.entries(t.headers || {})) lines.push(`${name}: ${value}`);
-  return lines.join('\n');
+// buttonName says which file a button acts on, so that thirty "Retry"
+// buttons read apart: "Retry report.pdf".
+function buttonName(button, name) {
+  const label = button.dataset.label || button.textContent;
+  return label.includes('{}') ? label.replace('{}', name) : `${label} ${name}`;
+}
+
+// renderDetails lists what a row has no room for; header values come as
+// the daemon shows them, secrets redacted.
+function renderDetails(dl, t) {
+  const folder = t.destination ? `${t.destination}/` : '';
+  const fields = [
+    ['URL', t.url],
+    ['Path', t.filename ? `${folder}${t.filename}` : `${folder}(named when the origin answers)`],
+    ['Size', t.size ? `${formatBytes(t.size)} (${t.size} bytes)` : 'unknown yet'],
+    ['Batch', t.batch_name || ''],
+    ['Category', t.category || ''],
+    ['Priority', String(t.priority ?? 0)],
+    ['Connections', t.connections ? `${t.segments || 0} open of ${t.connections}` : ''],
+    ['Speed limit', t.speed_limit ? formatSpeed(t.speed_limit) : ''],
+    ['Next retry', t.state === 'WAITING' && t.wait_until ? new Date(t.wait_until).toLocaleString() : ''],
+    ['Retries', t.retry_count ? String(t.retry_count) : ''],
+    ['Checksum', t.checksum || ''],
+    ['Added', t.created_at ? new Date(t.created_at).toLocaleString() : ''],
+    ['Completed', t.completed_at ? new Date(t.completed_at).toLocaleString() : ''],
+    ...Object.entries(t.headers || {}).map(([k, v]) => [`Header ${k}`, v]),
+    ['Error', t.error_message || ''],
+  ].filter(([, v]) => v);
+  const key = JSON.stringify(fields);
+  if (dl.dataset.key === key) return;
+  dl.dataset.key = key;
+  dl.replaceChildren(...fields.flatMap(([k, v]) => [textElement('dt', k), textElement('dd', v)]));
+}
+
+function textElement(tag, text) {
+  const e = document.createElement(tag);
+  e.textContent = text;
+  return e;
 }
 
 function stateLabel(t) {
@@ -323,6 +341,7 @@ function ensureGroup(key, t) {
     el.dataset.group = 'batch';
     el.dataset.batchId = key;
     setText(group.parts.title, t.batch_name || 'Batch');
+    for (const b of group.buttons) b.setAttribute('aria-label', buttonName(b, `batch ${t.batch_name || key}`));
     $('#groups').append(el);
   }
   view.groups.set(key, group);
@@ -378,102 +397,119 @@ async function onGroupsClick(ev) {
   const button = ev.target.closest('button[data-action]');
   if (!button) return;
   const action = button.dataset.action;
-  if (action === 'delete' && !confirmed(button)) return;
   const row = button.closest('[data-task-id]');
   const group = button.closest('[data-batch-id]');
+  if (action === 'details') {
+    toggleDetails(row.dataset.taskId);
+    return;
+  }
+  if (action.startsWith('delete') && !confirmed(button)) return;
   try {
-    if (row) await taskAction(row.dataset.taskId, action);
+    if (row && action === 'file') await saveFile(row.dataset.taskId, displayName(tasks.get(row.dataset.taskId)));
+    else if (row) await taskAction(row.dataset.taskId, action);
     else if (group) await batchAction(group.dataset.batchId, action);
   } catch (err) {
     showNotice(err.message);
   }
 }
 
+function toggleDetails(id) {
+  if (!view.open.delete(id)) view.open.add(id);
+  markDirty(id);
+}
+
+// taskAction runs one action; delete-files is delete with the file.
 function taskAction(id, action) {
   const path = `/api/downloads/${encodeURIComponent(id)}`;
-  return action === 'delete' ? api('DELETE', path) : api('POST', `${path}/${action}`);
+  if (action === 'delete') return api('DELETE', path);
+  if (action === 'delete-files') return api('DELETE', `${path}?delete_files=true`);
+  return api('POST', `${path}/${action}`);
 }
 
 function batchAction(id, action) {
   const path = `/api/downloads/batch/${encodeURIComponent(id)}`;
-  return action === 'delete' ? api('DELETE', path) : api('POST', `${path}/${action}`);
+  if (action === 'delete') return api('DELETE', path);
+  if (action === 'delete-files') return api('DELETE', `${path}?delete_files=true`);
+  return api('POST', `${path}/${action}`);
 }
 
 // confirmed asks for a second click within a few seconds before a delete.
 function confirmed(button) {
   if (button.dataset.armed) return true;
   const label = button.textContent;
+  const name = button.getAttribute('aria-label');
   button.dataset.armed = '1';
   button.textContent = 'Sure?';
+  if (name) button.setAttribute('aria-label', `Sure? ${name}`);
   setTimeout(() => {
     delete button.dataset.armed;
     button.textContent = label;
+    if (name) button.setAttribute('aria-label', name);
   }, CONFIRM_MS);
   return false;
 }
 
-// ---- adding a download ----------------------------------------------------
+// ---- the selection and the toolbar ------------------------------------------
 
-async function onAddSubmit(ev) {
-  ev.preventDefault();
-  const form = ev.currentTarget;
-  const message = form.querySelector('[data-testid="add-message"]');
-  setText(message, '');
+function onSelectChange(ev) {
+  const box = ev.target.closest('input[data-part="select"]');
+  const row = box?.closest('[data-task-id]');
+  if (!row) return;
+  if (box.checked) view.selected.add(row.dataset.taskId);
+  else view.selected.delete(row.dataset.taskId);
+  renderSelection();
+}
+
+// shownIds are the tasks the toolbar lets through, in no particular order.
+function shownIds() {
+  return [...view.rows].filter(([, row]) => !row.el.hidden).map(([id]) => id);
+}
+
+function onSelectAll(ev) {
+  const ids = shownIds();
+  for (const id of ids) {
+    if (ev.target.checked) view.selected.add(id);
+    else view.selected.delete(id);
+    markDirty(id);
+  }
+  renderSelection();
+}
+
+function renderSelection() {
+  const n = view.selected.size;
+  const shown = shownIds();
+  const all = $('#select-all');
+  all.checked = shown.length > 0 && shown.every((id) => view.selected.has(id));
+  all.indeterminate = !all.checked && shown.some((id) => view.selected.has(id));
+  setHidden($('#selection'), n === 0);
+  setText($('#selection-count'), `${n} selected`);
+}
+
+// onSelectionClick runs an action on every selected task it is allowed for.
+async function onSelectionClick(ev) {
+  const button = ev.target.closest('button[data-action]');
+  if (!button) return;
+  const action = button.dataset.action;
+  if (action === 'clear') {
+    for (const id of view.selected) markDirty(id);
+    view.selected.clear();
+    renderSelection();
+    return;
+  }
+  if (action.startsWith('delete') && !confirmed(button)) return;
+  const ids = [...view.selected].filter((id) => tasks.has(id) && isAllowed(action, tasks.get(id).state));
+  const results = await Promise.allSettled(ids.map((id) => taskAction(id, action)));
+  const refused = results.filter((r) => r.status === 'rejected');
+  if (refused.length) showNotice(`${refused.length} of ${ids.length} refused: ${refused[0].reason.message}`);
+}
+
+async function onAllClick(action) {
   try {
-    const t = await api('POST', '/api/downloads', addRequest(form));
-    setText(message, `Added ${t.filename || t.url}`);
-    form.reset();
+    const { affected } = await api('POST', `/api/downloads/${action}`);
+    showNotice(`${action === 'pause-all' ? 'Paused' : 'Resumed'} ${affected}.`, 'info');
   } catch (err) {
-    setText(message, err.message);
+    showNotice(err.message);
   }
-}
-
-// addRequest reads the form; a batch name the page already shows joins that
-// batch, any other starts a new one.
-function addRequest(form) {
-  const data = new FormData(form);
-  const req = { url: data.get('url').trim() };
-  const filename = data.get('filename').trim();
-  const batchName = data.get('batch_name').trim();
-  if (filename) req.filename = filename;
-  if (batchName) {
-    const batchId = batchIdByName(batchName);
-    if (batchId) req.batch_id = batchId;
-    else req.batch_name = batchName;
-  }
-  if (data.get('force')) req.force = true;
-  for (const key of ['category', 'checksum', 'username']) {
-    const v = data.get(key).trim();
-    if (v) req[key] = v;
-  }
-  if (data.get('password')) req.password = data.get('password');
-  const connections = data.get('connections').trim();
-  if (connections) req.connections = Number(connections);
-  const limit = data.get('speed_limit').trim();
-  if (limit) req.speed_limit = parseRate(limit);
-  const headers = parseHeaders(data.get('headers'));
-  if (Object.keys(headers).length) req.headers = headers;
-  return req;
-}
-
-// parseRate reads bytes/s: a number, or one with K, M or G (1K = 1024).
-function parseRate(text) {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)$/i.exec(text);
-  if (!m) throw new Error(`speed limit "${text}" is not like 500K, 2M or 1048576`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
-  return Math.floor(Number(m[1]) * mult);
-}
-
-// parseHeaders reads one "Name: value" per line; the daemon checks them.
-function parseHeaders(text) {
-  const headers = {};
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const at = line.indexOf(':');
-    if (at < 1) throw new Error(`header "${line.trim()}" is not "Name: value"`);
-    headers[line.slice(0, at).trim()] = line.slice(at + 1).trim();
-  }
-  return headers;
 }
 
 function batchIdByName(name) {
@@ -517,6 +553,8 @@ function libraryRow(item) {
   el.dataset.favorite = String(item.favorite);
   fav.textContent = item.favorite ? '★' : '☆';
   fav.setAttribute('aria-pressed', String(item.favorite));
+  fav.setAttribute('aria-label', `Favorite ${item.title}`);
+  el.querySelector('[data-action="delete"]').setAttribute('aria-label', `Delete ${item.title} from the library`);
   p.title.textContent = item.title;
   const files = item.files.length;
   p.meta.textContent = `${formatBytes(item.size)} · ${files} file${files === 1 ? '' : 's'} · ${item.status}`;
@@ -543,6 +581,7 @@ async function onLibraryClick(ev) {
 
 function wsURL() {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const token = getToken();
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
   return `${scheme}//${location.host}/api/ws${query}`;
 }
@@ -634,7 +673,7 @@ function reconnectNow() {
 // askForToken shows the token form once; it stays until a token is given.
 function askForToken() {
   const form = $('#token-form');
-  setText(parts(form).message, token ? 'The daemon refused this token.' : '');
+  setText(parts(form).message, getToken() ? 'The daemon refused this token.' : '');
   if (!conn.synced) {
     clearTimeout(conn.timer);
     setIndicator('unauthorized', 'token needed');
@@ -655,9 +694,11 @@ function onTokenSubmit(ev) {
 
 // ---- notices --------------------------------------------------------------
 
-function showNotice(text) {
+// showNotice shows an error, or with kind 'info' a plain message.
+function showNotice(text, kind = 'error') {
   const el = $('#notice');
   el.textContent = text;
+  el.dataset.kind = kind;
   el.hidden = false;
   clearTimeout(showNotice.timer);
   showNotice.timer = setTimeout(() => (el.hidden = true), NOTICE_MS);
@@ -666,9 +707,17 @@ function showNotice(text) {
 // ---- start ----------------------------------------------------------------
 
 function start() {
+  whenUnauthorized(askForToken);
   $('#groups').addEventListener('click', onGroupsClick);
+  $('#groups').addEventListener('change', onSelectChange);
   $('#library').addEventListener('click', onLibraryClick);
-  $('#add-form').addEventListener('submit', onAddSubmit);
+  initAddForm($('#add-form'), batchIdByName);
+  initSettings();
+  for (const id of ['#search', '#state-filter', '#sort']) $(id).addEventListener('input', rearrange);
+  $('#select-all').addEventListener('change', onSelectAll);
+  $('#selection').addEventListener('click', onSelectionClick);
+  $('#pause-all').addEventListener('click', () => onAllClick('pause-all'));
+  $('#resume-all').addEventListener('click', () => onAllClick('resume-all'));
   $('#token-form').addEventListener('submit', onTokenSubmit);
   $('#reconnect').addEventListener('click', reconnectNow);
   connect();
