@@ -19,8 +19,9 @@ import (
 
 // TestBrowser builds the daemon and runs e2e/page.test.mjs, which drives the
 // page in headless Chromium: a download with a moving progress bar, a pause
-// and resume from the row's buttons, and a daemon restart the page must
-// reconnect through and resynchronise from.
+// and resume from the row's buttons, a daemon restart the page must
+// reconnect through and resynchronise from, and the toolbar, details,
+// settings, selection and saving a file, by keyboard, at 375 px and dark.
 func TestBrowser(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -44,7 +45,17 @@ func TestBrowser(t *testing.T) {
 	origin := enginetest.NewOrigin(t)
 	fileURL := origin.Add("/file.bin", &enginetest.File{Data: enginetest.Bytes(3<<20, 1), Rate: 1 << 20})
 	slowURL := origin.Add("/slow.bin", &enginetest.File{Data: enginetest.Bytes(8<<20, 2), Rate: 256 << 10})
+	reportURL := origin.Add("/files/report.pdf", &enginetest.File{Data: enginetest.Bytes(200<<10, 3)})
+	slow2URL := origin.Add("/slow-2.bin", &enginetest.File{Data: enginetest.Bytes(8<<20, 4), Rate: 256 << 10})
 	screenshot := filepath.Join(os.TempDir(), "fetchd-webui-e2e.png")
+	// FETCHD_SCREENSHOTS=docs/screenshots (from the repository's root)
+	// refreshes the README's pictures.
+	shots := os.Getenv("FETCHD_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if !filepath.IsAbs(shots) {
+		shots = filepath.Join(root, shots)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -55,6 +66,9 @@ func TestBrowser(t *testing.T) {
 		"CHROMIUM="+chromium,
 		"FILE_URL="+fileURL,
 		"SLOW_URL="+slowURL,
+		"REPORT_URL="+reportURL,
+		"SLOW2_URL="+slow2URL,
+		"SCREENSHOT_DIR="+shots,
 		"WORK_DIR="+t.TempDir(),
 		"SCREENSHOT="+screenshot,
 	)

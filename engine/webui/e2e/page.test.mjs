@@ -6,7 +6,10 @@
 // headless Chromium: a download whose bar moves to COMPLETED, the library, a
 // pause and resume from a row's buttons, a daemon restart the page must
 // reconnect through and resynchronise from (checked against GET
-// /api/downloads), a restart with --token, and ten failed reconnects after
+// /api/downloads), a restart with --token, the page's tools (keyboard use,
+// saving a file, details, many rows with named buttons, search, filter,
+// sort, selection, settings, pause-all, the speed graph, delete with files,
+// 375 px and dark mode, with screenshots), and ten failed reconnects after
 // which the page gives up. Exit status 0 means it passed.
 
 import { spawn } from 'node:child_process';
@@ -36,7 +39,7 @@ let cleaningUp = false;
 // ---- plumbing -------------------------------------------------------------
 
 function readEnv() {
-  const need = ['FETCHD_BIN', 'FILE_URL', 'SLOW_URL', 'WORK_DIR'];
+  const need = ['FETCHD_BIN', 'FILE_URL', 'SLOW_URL', 'REPORT_URL', 'SLOW2_URL', 'WORK_DIR'];
   const missing = need.filter((k) => !process.env[k]);
   if (missing.length) {
     console.error(`page.test: missing environment: ${missing.join(', ')}`);
@@ -44,6 +47,7 @@ function readEnv() {
   }
   const e = Object.fromEntries(need.map((k) => [k, process.env[k]]));
   e.SCREENSHOT = process.env.SCREENSHOT || path.join(e.WORK_DIR, 'screenshot.png');
+  e.SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || e.WORK_DIR;
   return e;
 }
 
@@ -334,6 +338,189 @@ async function withToken(page, base, port) {
   log('token stored and used after a reload');
 }
 
+// ---- the page's tools, with the daemon behind a token -------------------------
+
+const byName = (page, name) => page.locator('[data-task-id]').filter({ has: page.locator(`[data-part="name"]:text-is("${name}")`) });
+const shownRows = (page) => page.locator('[data-task-id]:visible');
+
+async function api(base, token, method, p, body) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`${base}${p}`, { method, headers, body: body && JSON.stringify(body) });
+  check(res.ok, `${method} ${p}: ${res.status}`);
+  return res.status === 204 ? null : res.json();
+}
+
+// keyboardAdd tabs to the add form, types a URL and submits with Enter,
+// then saves the finished file and opens its details from the keyboard.
+async function keyboardAdd(page) {
+  await page.getByText('Request options').click();
+  await page.getByTestId('add-headers').fill('Cookie: session=very-secret\nReferer: https://example.com/');
+  await page.evaluate(() => document.activeElement?.blur());
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(() => document.activeElement?.dataset.testid === 'add-url')) break;
+  }
+  check(await page.evaluate(() => document.activeElement?.dataset.testid === 'add-url'), 'Tab should reach the add form');
+  await page.keyboard.type(env.REPORT_URL);
+  await page.keyboard.press('Enter');
+  const r = byName(page, 'report.pdf');
+  await r.and(page.locator('[data-state="COMPLETED"]')).waitFor({ timeout: 15_000 });
+  log('report.pdf added from the keyboard and completed');
+
+  await page.getByRole('button', { name: 'Save report.pdf', exact: true }).focus();
+  const download = page.waitForEvent('download');
+  await page.keyboard.press('Enter');
+  const file = await download;
+  check(file.suggestedFilename() === 'report.pdf', `the saved file should be report.pdf, is ${file.suggestedFilename()}`);
+  const size = fs.statSync(await file.path()).size;
+  check(size === 200 << 10, `the saved file should hold 204800 bytes, holds ${size}`);
+  log('report.pdf saved through the page with the token');
+
+  const details = page.getByRole('button', { name: 'Details of report.pdf', exact: true });
+  await details.focus();
+  await page.keyboard.press('Space');
+  const list = r.getByTestId('task-details-list');
+  await list.waitFor();
+  const text = await list.innerText();
+  check(text.includes(env.REPORT_URL) && text.includes('report.pdf'), `details should show the URL and path: ${text}`);
+  check(text.includes('<redacted>') && !text.includes('very-secret'), `details should show the cookie redacted: ${text}`);
+  check((await details.getAttribute('aria-expanded')) === 'true', 'the details button should say it is expanded');
+  log('details shown by keyboard, the cookie redacted');
+}
+
+// manyRows adds thirty URLs at once as a batch; they fail (404) and each
+// row's buttons must be told apart by name, and a row scrolled to painted.
+async function manyRows(page) {
+  const base = new URL(env.REPORT_URL).origin;
+  const urls = Array.from({ length: 30 }, (_, i) => `${base}/missing/part-${String(i).padStart(2, '0')}.pdf`);
+  await page.getByTestId('add-url').fill(urls.join('\n'));
+  await page.getByTestId('add-batch').fill('broken');
+  await page.getByTestId('add-submit').click();
+  await waitUntil('thirty failed rows', async () => (await page.locator('[data-task-id][data-state="FAILED"]').count()) === 30);
+  check((await page.getByRole('button', { name: 'Retry part-07.pdf', exact: true }).count()) === 1, 'one button should be named "Retry part-07.pdf"');
+  check((await page.getByRole('checkbox', { name: 'Select part-07.pdf', exact: true }).count()) === 1, 'one checkbox should be named "Select part-07.pdf"');
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll('button, input, select, textarea')]
+      .filter((b) => b.checkVisibility() && b.type !== 'hidden')
+      .filter((b) => !(b.getAttribute('aria-label') || b.labels?.[0]?.textContent || b.textContent).trim())
+      .map((b) => b.outerHTML.slice(0, 80)),
+  );
+  check(unnamed.length === 0, `every control should have a name: ${unnamed.join(', ')}`);
+  log('thirty rows from one submit; their buttons are named after their files');
+
+  const last = byName(page, 'part-29.pdf');
+  const painted = await last.evaluate((el) => {
+    el.scrollIntoView();
+    return new Promise((resolve) => requestAnimationFrame(() => resolve(el.checkVisibility({ contentVisibilityAuto: true }))));
+  });
+  check(painted, 'a row scrolled to should be rendered');
+  const shot = await last.screenshot();
+  check(shot.length > 2000, `a row scrolled to should be painted, its screenshot is ${shot.length} bytes`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
+async function toolbar(page, base, token) {
+  await page.getByRole('searchbox', { name: 'Search downloads' }).fill('part-1');
+  await waitUntil('the search to leave 10 rows', async () => (await shownRows(page).count()) === 10);
+  await page.getByTestId('search').fill('');
+  await page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'completed' });
+  // The toolbar applies at the next frame: wait for it, then judge.
+  const states = () => shownRows(page).evaluateAll((els) => els.map((e) => e.dataset.state));
+  await waitUntil('only completed rows', async () => (await states()).every((s) => s === 'COMPLETED'), 2_000).catch(() => {});
+  const completed = await states();
+  check(completed.length >= 1 && completed.every((s) => s === 'COMPLETED'), `the completed filter shows ${completed}`);
+  await page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'failed' });
+  await page.getByRole('combobox', { name: 'Sort by' }).selectOption({ label: 'by name' });
+  const names = () => shownRows(page).locator('[data-part="name"]').allTextContents();
+  const sorted = (n) => n.length === 30 && n.join() === [...n].sort().join() && n[0] === 'part-00.pdf';
+  await waitUntil('failed rows by name', async () => sorted(await names()), 2_000).catch(() => {});
+  check(sorted(await names()), `sorted by name: ${await names()}`);
+  log('search, state filter and sort by name work');
+
+  await page.getByRole('checkbox', { name: 'select all shown' }).check();
+  await page.getByTestId('selection').getByText('30 selected').waitFor();
+  const del = page.getByTestId('selection-delete');
+  await del.click();
+  await del.click(); // the second click confirms
+  await waitUntil('the selected rows to go', async () => (await page.locator('[data-task-id][data-state="FAILED"]').count()) === 0);
+  check((await api(base, token, 'GET', '/api/downloads?state=FAILED')).total === 0, 'the daemon should have no failed task left');
+  await page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'every state' });
+  await page.getByRole('combobox', { name: 'Sort by' }).selectOption({ label: 'oldest first' });
+  log('thirty rows selected and deleted at once');
+}
+
+async function pauseAllAndSettings(page, base, token) {
+  const t = await api(base, token, 'POST', '/api/downloads', { url: env.SLOW2_URL });
+  await waitRowState(page, t.id, 'DOWNLOADING');
+  await page.getByRole('button', { name: 'Pause all' }).click();
+  await waitRowState(page, t.id, 'PAUSED');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="stat-paused"]').textContent) >= 1);
+  await page.getByRole('button', { name: 'Resume all' }).click();
+  await waitRowState(page, t.id, 'DOWNLOADING');
+  log('pause all and resume all; the header counted the paused');
+
+  await page.getByText('Settings', { exact: true }).click();
+  const form = page.getByTestId('settings-form');
+  await waitUntil('the settings to load', async () => (await form.getByTestId('settings-max-concurrent').inputValue()) !== '');
+  await form.getByRole('spinbutton', { name: 'Downloads at once' }).fill('4');
+  await form.getByRole('textbox', { name: 'Speed limit' }).fill('2M');
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await form.getByText('Saved.').waitFor();
+  const s = await api(base, token, 'GET', '/api/settings');
+  check(s.max_concurrent === 4 && s.speed_limit === 2 << 20, `settings after saving: ${JSON.stringify(s)}`);
+  await form.getByRole('textbox', { name: 'Speed limit' }).fill('');
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Settings', { exact: true }).click();
+  log('settings saved through the page');
+  await page.waitForSelector('#speed-graph[data-samples]:not([data-samples="1"])', { timeout: 10_000 });
+  return t.id;
+}
+
+// looks checks 375 px and dark mode and takes the README's screenshots.
+async function looks(page) {
+  const dir = env.SCREENSHOT_DIR;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.setViewportSize({ width: 1000, height: 720 });
+  await page.getByText('Request options').click(); // closed: the downloads show
+  await page.evaluate(() => document.getElementById('notice').hidden = true);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: path.join(dir, 'page-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [r, g, b] = bg.match(/\d+/g).map(Number);
+  check(0.2126 * r + 0.7152 * g + 0.0722 * b < 60, `dark mode should give a dark background, gives ${bg}`);
+  await page.screenshot({ path: path.join(dir, 'page-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.getByRole('button', { name: 'Details of report.pdf', exact: true }).waitFor();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 375, `at 375 px nothing should overflow, the page is ${width} px wide`);
+  await page.screenshot({ path: path.join(dir, 'page-375.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  log(`375 px fits, dark mode is dark (${bg}); screenshots in ${dir}`);
+}
+
+async function deleteWithFile(page) {
+  const file = path.join(env.WORK_DIR, 'downloads', 'report.pdf');
+  check(fs.existsSync(file), `${file} should exist before the delete`);
+  await page.getByRole('button', { name: 'Delete report.pdf with its file', exact: true }).click();
+  await page.getByRole('button', { name: 'Sure? Delete report.pdf with its file', exact: true }).click();
+  await byName(page, 'report.pdf').waitFor({ state: 'detached' });
+  await waitUntil('report.pdf to leave the disk', async () => !fs.existsSync(file), 5_000);
+  log('report.pdf deleted with its file');
+}
+
+async function tools(page, base, token) {
+  await keyboardAdd(page);
+  await manyRows(page);
+  await toolbar(page, base, token);
+  const slowId = await pauseAllAndSettings(page, base, token);
+  await looks(page);
+  await deleteWithFile(page);
+  await api(base, token, 'DELETE', `/api/downloads/${slowId}?delete_files=true`);
+}
+
 // givesUp stops the daemon and runs the page's clock forward: after ten
 // failed attempts it must stop, show offline and a Reconnect button, and
 // that button must bring it back once the daemon is up.
@@ -382,6 +569,7 @@ async function main() {
   await pageMatchesServer(page, base);
   check((await row(page, fileId).count()) === 0, 'the deleted task should have no row');
   await withToken(page, base, port);
+  await tools(page, base, 'e2e-secret');
   await givesUp(page, base, port);
   await pageMatchesServer(page, base, 'e2e-secret');
 
