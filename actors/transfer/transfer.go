@@ -113,10 +113,16 @@ func (t *transfer) fetchOnce(ctx context.Context, stall *time.Timer) (int64, int
 		}
 		var downloaded, size int64
 		switch {
+		case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && offset == 0 && rangeTotal(resp.Header.Get("Content-Range")) == 0:
+			// An empty file has no byte to ask a range of.
+			resp.Body.Close()
+			return 0, 0, t.completeEmpty(ctx, resp)
 		case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && offset > 0:
 			resp.Body.Close()
 			total := rangeTotal(resp.Header.Get("Content-Range"))
-			if total == offset || total < 0 && t.job.Size == offset {
+			known := t.knownSize()
+			sameVersion := changed(t.job.Validators, validatorsOf(resp, total)) == ""
+			if sameVersion && (total == offset && (known == 0 || known == total) || total < 0 && (known == offset || known == 0)) {
 				return offset, offset, t.complete(nil)
 			}
 			if restarted {
@@ -158,7 +164,12 @@ func (t *transfer) fetchOnce(ctx context.Context, stall *time.Timer) (int64, int
 			}
 			size = total
 			if size < 0 {
-				size = end + 1
+				// The origin no longer says how big the file is: what it said
+				// before holds, and with nothing ever said, only a 416 past
+				// the last byte ends the file.
+				if size = t.knownSize(); size == 0 {
+					size = end + 2
+				}
 			}
 			downloaded, size, err = t.stream(ctx, resp, offset, size, want, stall)
 		case resp.StatusCode == http.StatusOK:
@@ -187,7 +198,7 @@ func (t *transfer) fetchOnce(ctx context.Context, stall *time.Timer) (int64, int
 // restart drops the part file, which is not a prefix of the origin's file
 // any more, and says so; the next request starts from byte zero.
 func (t *transfer) restart(offset int64, why string) (int64, error) {
-	if err := os.Truncate(t.partPath(), 0); err != nil {
+	if err := os.Truncate(t.partPath(), 0); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return offset, fatal("truncate part file: %v", err)
 	}
 	t.job.Validators = task.Validators{}
@@ -388,6 +399,24 @@ func (t *transfer) complete(sum hash.Hash) error {
 		return fatal("move part file into place: %v", err)
 	}
 	return nil
+}
+
+// knownSize is the file's size as the origin announced it before, 0 if it
+// never did.
+func (t *transfer) knownSize() int64 { return max(t.job.Validators.Size, t.job.Size, 0) }
+
+// completeEmpty puts an empty file in place.
+func (t *transfer) completeEmpty(ctx context.Context, resp *http.Response) error {
+	if err := t.name(ctx, resp); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(t.job.Dir, 0o755); err != nil {
+		return fatal("create folder: %v", err)
+	}
+	if err := os.WriteFile(t.partPath(), nil, 0o644); err != nil {
+		return fatal("create part file: %v", err)
+	}
+	return t.complete(nil)
 }
 
 // hasher returns a sha256 already fed with the first offset bytes of the part
