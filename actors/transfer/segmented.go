@@ -27,6 +27,10 @@ type segmented struct {
 
 	open    atomic.Int32 // connections working now
 	allowed atomic.Int32 // connections the origin accepts, lowered by 429 and 503
+
+	// Checkpoints name only bytes the disk has, even after a power loss:
+	// the ranges go out as they were at the last sync of the file.
+	durable []task.Range
 }
 
 // rangesSize is the size of the file the job's checkpoints describe, or 0
@@ -78,8 +82,9 @@ func (t *transfer) segmented(ctx context.Context, first *http.Response, size int
 	if err := f.Truncate(size); err != nil {
 		return task.Done(ranges), size, fatal("size part file: %v", err)
 	}
-	g := &segmented{t: t, plan: newPlan(ranges), f: f, size: size}
+	g := &segmented{t: t, plan: newPlan(ranges), f: f, size: size, durable: ranges}
 	err = g.run(ctx, first)
+	f.Sync() // the checkpoints stored from here name bytes on disk
 	t.job.Ranges = g.plan.snapshot()
 	done := task.Done(t.job.Ranges)
 	if err != nil {
@@ -153,7 +158,10 @@ func (g *segmented) run(ctx context.Context, first *http.Response) error {
 // progress reports the bytes written and the checkpoints of every range.
 func (g *segmented) progress() {
 	ranges := g.plan.snapshot()
-	p := Progress{TaskID: g.t.job.TaskID, Downloaded: task.Done(ranges), Size: g.size, Ranges: ranges, Segments: int(g.open.Load())}
+	if err := g.f.Sync(); err == nil {
+		g.durable = ranges
+	}
+	p := Progress{TaskID: g.t.job.TaskID, Downloaded: task.Done(ranges), Size: g.size, Ranges: g.durable, Segments: int(g.open.Load())}
 	if a := int(g.allowed.Load()); a < g.t.job.Connections {
 		p.Connections = a
 	}
