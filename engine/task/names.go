@@ -103,12 +103,18 @@ func SanitizeName(name string) string {
 		return r
 	}, name)
 	name = strings.Trim(name, " .")
-	if strings.HasSuffix(strings.ToLower(name), ".part") {
-		name = name[:len(name)-len(".part")] + "_part" // ".part" names partial files
+	for strings.Contains(name, "..") { // "a..b" is no path, but clients may not send it either
+		name = strings.ReplaceAll(name, "..", "_.")
 	}
+	// Cut to length before the last trim and the .part check, so that they
+	// look at the end the name keeps.
 	for len(name) > maxNameBytes {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]
+	}
+	name = strings.Trim(name, " .")
+	if strings.HasSuffix(strings.ToLower(name), ".part") {
+		name = name[:len(name)-len(".part")] + "_part" // ".part" names partial files
 	}
 	return name
 }

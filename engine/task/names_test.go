@@ -3,6 +3,7 @@ package task
 import (
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -59,6 +60,27 @@ func TestNameFromResponse(t *testing.T) {
 	} {
 		if got := NameFromResponse(c.cd, u(c.url)); got != c.want {
 			t.Errorf("NameFromResponse(%q, %q) = %q, want %q", c.cd, c.url, got, c.want)
+		}
+	}
+}
+
+// TestSanitizeNameEdges holds what fuzzing found: inner ".." survived, and
+// cutting a long name could leave it ending in ".part" or a dot.
+func TestSanitizeNameEdges(t *testing.T) {
+	long := strings.Repeat("a", 195)
+	for in, want := range map[string]string{
+		"a..b.txt":          "a_.b.txt",
+		"file...iso":        "file__.iso",
+		long + ".partxxxxx": long + "_part",
+		long + "bc. .d":     long + "bc",
+		"ok" + long + "éé":  "ok" + long + "é",
+	} {
+		got := SanitizeName(in)
+		if got != want {
+			t.Errorf("SanitizeName(%q) = %q, want %q", in, got, want)
+		}
+		if err := ValidateFilename(got); err != nil {
+			t.Errorf("SanitizeName(%q) = %q, refused: %v", in, got, err)
 		}
 	}
 }
