@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -43,6 +44,10 @@ func TestRetryAfter(t *testing.T) {
 		"soon":                          0,
 		"Thu, 01 Jan 2026 00:00:30 GMT": 30 * time.Second,
 		"Wed, 31 Dec 2025 00:00:00 GMT": 0,
+		// Seconds past what a Duration holds saturate instead of wrapping,
+		// here to a negative wait and to 0.29 s.
+		"9223372036854775807": math.MaxInt64,
+		"18446744074":         math.MaxInt64,
 	} {
 		if got := retryAfter(in, now); got != want {
 			t.Errorf("retryAfter(%q) = %s, want %s", in, got, want)
