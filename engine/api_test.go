@@ -47,6 +47,10 @@ func TestBadInputGetsClearErrors(t *testing.T) {
 		{"part filename", `{"url":"` + url + `","filename":"v.bin.part"}`, 400, "bad_request", ".part"},
 		{"blank filename", `{"url":"` + url + `","filename":"  "}`, 400, "bad_request", "not a file name"},
 		{"control char filename", `{"url":"` + url + `","filename":"a\u0000b"}`, 400, "bad_request", "control"},
+		{"bidi filename", `{"url":"` + url + `","filename":"invoice\u202efdp.exe"}`, 400, "bad_request", "bidirectional"},
+		{"huge category", `{"url":"` + url + `","category":"` + strings.Repeat("c", 1<<20-100) + `"}`, 400, "bad_request", "category"},
+		{"huge meta", `{"url":"` + url + `","meta":{"k":"` + strings.Repeat("m", 70<<10) + `"}}`, 400, "bad_request", "meta"},
+		{"huge url", `{"url":"` + url + `?` + strings.Repeat("q", 9<<10) + `"}`, 400, "bad_request", "url is longer"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

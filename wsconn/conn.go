@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/fetchd/fetchd/actors/hub"
 	"github.com/fetchd/fetchd/engine/task"
@@ -30,7 +31,8 @@ type connActor struct {
 	metrics   *telemetry.Metrics
 
 	readerDone chan struct{}
-	sidesEnded int // the reader and the writer: the actor stops at 2
+	sidesEnded int           // the reader and the writer: the actor stops at 2
+	emptying   *rate.Limiter // changes that empty the set, each answered by a full SYNC_ALL
 	ping       *time.Timer
 	root       *actor.RootContext
 	self       *actor.PID
@@ -82,6 +84,10 @@ func (c *connActor) handle(ctx actor.Context, raw []byte, done chan struct{}) {
 		if _, has := c.subs[req.downloadID]; !has {
 			err = errTooManySubscriptions
 		}
+	}
+	if err == nil && !req.subscribe && len(c.subs) == 1 && c.subs.Has(req.downloadID) && !c.emptying.Allow() {
+		// A few bytes that empty the set cost a SYNC_ALL of every task.
+		err = errEmptyingTooFast
 	}
 	if err != nil {
 		ctx.Send(c.publisher, hub.Unicast{ID: c.id, Event: task.ErrorEvent{Message: err.Error()}, Done: done})

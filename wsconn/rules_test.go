@@ -473,3 +473,37 @@ func TestPingsKeepAnsweringClientsAndDropSilentOnes(t *testing.T) {
 		}
 	}
 }
+
+// Subscribing and unsubscribing one id in a loop would cost a SYNC_ALL of
+// every task per unsubscribe: past a burst, those are refused with an error,
+// and the connection stays.
+func TestEmptyingTheSetInALoopIsLimited(t *testing.T) {
+	h := enginetest.Start(t, nil)
+	c := dial(t, h, client.Options{})
+	nextOf(t, c, "SYNC_ALL", 2*time.Second)
+	refused := 0
+	for range 60 {
+		c.Subscribe("x")
+		nextOf(t, c, "SUBSCRIPTION_ACK", 5*time.Second)
+		c.Unsubscribe("x")
+		for {
+			m := next(t, c, 5*time.Second)
+			if m.Type == "ERROR" {
+				if !strings.Contains(m.Message, "a second") {
+					t.Fatalf("error %q", m.Message)
+				}
+				refused++
+				break
+			}
+			if m.Type == "SUBSCRIPTION_ACK" && m.Action == "unsubscribed" {
+				break
+			}
+		}
+	}
+	if refused == 0 {
+		t.Fatal("60 unsubscribes that emptied the set in a row: none refused, want those past the burst of 10")
+	}
+	// Still open and answering.
+	c.Subscribe("y")
+	nextOf(t, c, "SUBSCRIPTION_ACK", 5*time.Second)
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/gorilla/websocket"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/fetchd/fetchd/actors/hub"
 	"github.com/fetchd/fetchd/engine/apierr"
@@ -125,6 +126,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		onStop:     s.live.Done,
 		metrics:    s.cfg.Metrics,
 		readerDone: make(chan struct{}),
+		emptying:   rate.NewLimiter(emptyingRate, emptyingBurst),
 	}
 	c.out = newOutbox(ws.NetConn(), s.writers, s.cfg.Limits, c.readerDone, c.writerDone)
 	s.cfg.System.Root.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return c }), "conn-")
@@ -166,5 +168,14 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 		return a == "*" || strings.EqualFold(strings.TrimRight(a, "/"), origin)
 	})
 }
+
+// A connection may empty its subscription set this often (each time it is
+// sent every task), after a burst.
+const (
+	emptyingRate  = 2 // per second
+	emptyingBurst = 10
+)
+
+var errEmptyingTooFast = errors.New("too many subscription changes that empty the set, each answered by a SYNC_ALL of every task: at most " + strconv.Itoa(emptyingRate) + " a second")
 
 var errTooManySubscriptions = errors.New("too many subscriptions: at most " + strconv.Itoa(MaxSubscriptions) + " per connection")

@@ -14,8 +14,13 @@ import (
 	"github.com/fetchd/fetchd/engine/task"
 )
 
-// maxMetaEntries bounds the client's opaque meta map.
-const maxMetaEntries = 64
+// Bounds on what a client sends, so that no one task makes every feed
+// message about it huge.
+const (
+	maxMetaEntries = 64
+	maxMetaBytes   = 64 << 10 // keys and values together
+	maxURLBytes    = 8 << 10
+)
 
 func (m *Manager) add(r task.AddRequest) (task.Task, error) {
 	t, err := m.prepare(r, nil)
@@ -121,6 +126,8 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 	switch {
 	case r.URL == "":
 		return task.Task{}, fmt.Errorf("%w: url is required", task.ErrInvalid)
+	case len(r.URL) > maxURLBytes:
+		return task.Task{}, fmt.Errorf("%w: url is longer than %d bytes", task.ErrInvalid, maxURLBytes)
 	case err != nil:
 		return task.Task{}, fmt.Errorf("%w: url: %v", task.ErrInvalid, err)
 	case u.Scheme != "http" && u.Scheme != "https":
@@ -156,6 +163,9 @@ func newTask(r task.AddRequest, created time.Time) (task.Task, error) {
 	}
 	if len(r.Meta) > maxMetaEntries {
 		return task.Task{}, fmt.Errorf("%w: meta has more than %d entries", task.ErrInvalid, maxMetaEntries)
+	}
+	if n := metaBytes(r.Meta); n > maxMetaBytes {
+		return task.Task{}, fmt.Errorf("%w: meta holds %d bytes, more than %d", task.ErrInvalid, n, maxMetaBytes)
 	}
 	meta := maps.Clone(r.Meta)
 	if meta == nil {
@@ -231,3 +241,10 @@ func (m *Manager) placeInBatch(t *task.Task, r task.AddRequest) error {
 }
 
 func ptrTo(s string) *string { return &s }
+
+func metaBytes(meta map[string]string) (n int) {
+	for k, v := range meta {
+		n += len(k) + len(v)
+	}
+	return n
+}

@@ -146,6 +146,12 @@ func (ErrorEvent) isEvent()         {}
 // Subscriptions is a connection's set of task and batch ids; empty sees all.
 type Subscriptions map[string]struct{}
 
+// Has reports whether id is in the set.
+func (s Subscriptions) Has(id string) bool {
+	_, ok := s[id]
+	return ok
+}
+
 // Sees reports whether a connection with these subscriptions receives events
 // about a task with this id and batch.
 func (s Subscriptions) Sees(id string, batchID *string) bool {
