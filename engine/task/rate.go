@@ -25,7 +25,8 @@ func ParseRate(s string) (int64, error) {
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 || v*mult > 1<<50 {
+	if err != nil || !(v >= 0) || v*mult > 1<<50 || strings.ContainsAny(s, "eExXpP_") { // no NaN, no 1e3 or 0x10
+
 		return 0, fmt.Errorf("%w: a rate is bytes/s like 500K, 2M or 1048576", ErrInvalid)
 	}
 	return int64(v * mult), nil

@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/fetchd/fetchd/engine/task"
 )
 
 func setupSettings(fs *flag.FlagSet) func(c *invocation, args []string) int {
@@ -78,24 +79,10 @@ func parseRate(s string) (int64, error) {
 		return 0, nil
 	}
 	t = strings.TrimSuffix(t, "/s")
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "b"), "i")
-	mult := 1.0
-	if t != "" {
-		switch t[len(t)-1] {
-		case 'k':
-			mult = 1 << 10
-		case 'm':
-			mult = 1 << 20
-		case 'g':
-			mult = 1 << 30
-		}
-		if mult > 1 {
-			t = t[:len(t)-1]
-		}
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 || strings.IndexFunc(t, unicode.IsLetter) >= 0 {
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "b"), "i") // 2MiB, 2mb
+	n, err := task.ParseRate(t)
+	if err != nil {
 		return 0, fmt.Errorf("%q is not a rate such as 500K, 2M or 1048576", s)
 	}
-	return int64(f * mult), nil
+	return n, nil
 }
