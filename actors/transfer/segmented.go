@@ -93,7 +93,7 @@ func (t *transfer) segmented(ctx context.Context, first *http.Response, size int
 	if err := f.Close(); err != nil {
 		return done, size, fatal("close part file: %v", err)
 	}
-	return size, size, t.complete(nil)
+	return size, size, t.complete(ctx, nil)
 }
 
 // run starts the connections and waits for them all.

@@ -123,7 +123,7 @@ func (t *transfer) fetchOnce(ctx context.Context, stall *time.Timer) (int64, int
 			known := t.knownSize()
 			sameVersion := changed(t.job.Validators, validatorsOf(resp, total)) == ""
 			if sameVersion && (total == offset && (known == 0 || known == total) || total < 0 && (known == offset || known == 0)) {
-				return offset, offset, t.complete(nil)
+				return offset, offset, t.complete(ctx, nil)
 			}
 			if restarted {
 				return offset, 0, retryable("origin refused every range")
@@ -276,7 +276,7 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 		return offset, size, fatal("seek part file: %v", err)
 	}
 	stall.Stop() // re-reading our own part file is not the origin stalling
-	sum, err := t.hasher(offset)
+	sum, err := t.hasher(ctx, offset)
 	stall.Reset(t.env.StallTimeout)
 	if err != nil {
 		return offset, size, err
@@ -336,7 +336,7 @@ func (t *transfer) stream(ctx context.Context, resp *http.Response, offset, size
 	if err := f.Close(); err != nil {
 		return downloaded, size, fatal("close part file: %v", err)
 	}
-	return downloaded, downloaded, t.complete(sum)
+	return downloaded, downloaded, t.complete(ctx, sum)
 }
 
 // name claims the file's name from the first answer, once.
@@ -381,11 +381,11 @@ func (t *transfer) throttle(ctx context.Context, n int, stall *time.Timer) error
 }
 
 // complete verifies the checksum, then moves the part file to its final name.
-func (t *transfer) complete(sum hash.Hash) error {
+func (t *transfer) complete(ctx context.Context, sum hash.Hash) error {
 	if want, ok := strings.CutPrefix(t.job.Checksum, "sha256:"); ok {
 		if sum == nil {
 			var err error
-			if sum, err = t.hashPart(); err != nil {
+			if sum, err = t.hashPart(ctx); err != nil {
 				return err
 			}
 		}
@@ -416,32 +416,50 @@ func (t *transfer) completeEmpty(ctx context.Context, resp *http.Response) error
 	if err := os.WriteFile(t.partPath(), nil, 0o644); err != nil {
 		return fatal("create part file: %v", err)
 	}
-	return t.complete(nil)
+	return t.complete(ctx, nil)
 }
 
 // hasher returns a sha256 already fed with the first offset bytes of the part
 // file, or nil when the job has no checksum.
-func (t *transfer) hasher(offset int64) (hash.Hash, error) {
+func (t *transfer) hasher(ctx context.Context, offset int64) (hash.Hash, error) {
 	if t.job.Checksum == "" {
 		return nil, nil
 	}
 	if offset == 0 {
 		return sha256.New(), nil
 	}
-	return t.hashPart()
+	return t.hashPart(ctx)
 }
 
-func (t *transfer) hashPart() (hash.Hash, error) {
+// hashPart hashes the part file; a stop cuts it short, so that re-hashing a
+// large file never holds a shutdown past its grace period.
+func (t *transfer) hashPart(ctx context.Context) (hash.Hash, error) {
 	f, err := os.Open(t.partPath())
 	if err != nil {
 		return nil, fatal("read part file: %v", err)
 	}
 	defer f.Close()
 	sum := sha256.New()
-	if _, err := io.Copy(sum, f); err != nil {
+	if _, err := io.Copy(sum, stoppable{ctx, f}); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fatal("read part file: %v", err)
 	}
 	return sum, nil
+}
+
+// stoppable is a reader that ends when its context does.
+type stoppable struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (s stoppable) Read(p []byte) (int, error) {
+	if err := s.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return s.r.Read(p)
 }
 
 func (t *transfer) partPath() string {
