@@ -3,6 +3,7 @@ package wsconn
 import (
 	"io"
 	"maps"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -33,6 +34,7 @@ type connActor struct {
 	readerDone chan struct{}
 	sidesEnded int           // the reader and the writer: the actor stops at 2
 	emptying   *rate.Limiter // changes that empty the set, each answered by a full SYNC_ALL
+	stopped    atomic.Bool   // set at Stopping; read by the ping timer
 	ping       *time.Timer
 	root       *actor.RootContext
 	self       *actor.PID
@@ -68,6 +70,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 			ctx.Stop(ctx.Self())
 		}
 	case *actor.Stopping:
+		c.stopped.Store(true)
 		c.ping.Stop()
 		ctx.Send(c.publisher, hub.Detach{ID: c.id})
 		c.metrics.Connected(-1)
@@ -161,8 +164,12 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 	}
 }
 
-// pingNow queues a ping and arms the next one.
+// pingNow queues a ping and arms the next one, unless the actor is stopping:
+// a ping that fired as it stopped must not re-arm the timer for good.
 func (c *connActor) pingNow() {
+	if c.stopped.Load() {
+		return
+	}
 	c.out.pushPing()
 	c.ping.Reset(c.limits.PingEvery)
 }
