@@ -1,8 +1,10 @@
 package wsconn
 
 import (
+	"errors"
 	"io"
 	"maps"
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -133,20 +135,16 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 		c.out.Close(hub.Disconnect{Code: code})
 		return nil
 	})
+	c.ws.SetReadLimit(int64(c.limits.MaxMessage)) // checked at each frame's header
 	for {
 		kind, r, err := c.ws.NextReader()
 		if err != nil {
-			c.out.Close(hub.Disconnect{Code: websocket.CloseNormalClosure})
+			c.closeAfter(err)
 			return
 		}
-		raw, err := io.ReadAll(io.LimitReader(r, int64(c.limits.MaxMessage)+1))
+		raw, err := io.ReadAll(r)
 		if err != nil {
-			c.out.Close(hub.Disconnect{Code: websocket.CloseProtocolError})
-			return
-		}
-		if len(raw) > c.limits.MaxMessage {
-			c.log.Info().Msg("client message over the limit: closing with 1009")
-			c.out.Close(disconnectTooBig)
+			c.closeAfter(err)
 			return
 		}
 		alive()
@@ -161,6 +159,26 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 		case <-done:
 		case <-time.After(handledWithin):
 		}
+	}
+}
+
+// closeAfter ends the connection after the reader failed, with one close
+// frame at most: gorilla has sent its own for a frame it refused (1002) or
+// one over the size limit (1009); a client's close is answered by the close
+// handler; a socket that is gone gets the normal one, which may not arrive.
+func (c *connActor) closeAfter(err error) {
+	var ce *websocket.CloseError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce):
+		c.out.Close(hub.Disconnect{Code: websocket.CloseNormalClosure}) // a no-op once the handler answered
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+		c.out.Close(hub.Disconnect{Code: websocket.CloseNormalClosure})
+	default:
+		if errors.Is(err, websocket.ErrReadLimit) {
+			c.log.Info().Msg("client message over the limit: closed with 1009")
+		}
+		c.out.CloseQuietly()
 	}
 }
 

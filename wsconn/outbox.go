@@ -19,7 +19,6 @@ const (
 // The disconnects fetchd sends of its own accord.
 var (
 	DisconnectShutdown     = hub.Disconnect{Code: CloseGoingAway, Reason: "server shutting down"}
-	disconnectTooBig       = hub.Disconnect{Code: CloseTooBig, Reason: "message too big"}
 	disconnectSlowConsumer = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
 )
 
@@ -47,6 +46,7 @@ type outbox struct {
 	closing   []byte // the close frame, once closing
 	closeBy   time.Time
 	slow      bool // closing because the queue overflowed
+	quiet     bool // closing without a close frame of ours
 	done      bool
 
 	// Writer-side state, touched only by the writer holding the outbox.
@@ -126,6 +126,22 @@ func (o *outbox) Close(d hub.Disconnect) {
 	o.kick()
 }
 
+// CloseQuietly ends the connection without a close frame of its own, when the
+// WebSocket layer has already sent one (a refused frame), so that the client
+// gets exactly one. What waits is dropped: nothing may follow a close.
+func (o *outbox) CloseQuietly() {
+	o.mu.Lock()
+	if o.closing != nil || o.done {
+		o.mu.Unlock()
+		return
+	}
+	clear(o.frames)
+	o.frames, o.size, o.largest = o.frames[:0], 0, 0
+	o.closing, o.quiet = []byte{}, true
+	o.closeBy = time.Now().Add(o.closeFor)
+	o.kick()
+}
+
 // kick hands the outbox to the writers unless one has it; it releases o.mu.
 func (o *outbox) kick() {
 	schedule := !o.scheduled
@@ -178,7 +194,9 @@ func (o *outbox) take() {
 	o.size, o.largest = 0, 0
 	if len(batch) == 0 && o.closing != nil && !o.closeSent {
 		o.closeSent = true
-		batch = [][]byte{o.closing}
+		if !o.quiet {
+			batch = [][]byte{o.closing}
+		}
 	}
 	o.batch, o.inflight = batch, net.Buffers(batch)
 }
@@ -206,8 +224,8 @@ func (o *outbox) flush() flushResult {
 		}
 		n, err := writeNow(o.raw, o.conn, &o.inflight)
 		o.mu.Lock()
-		closeBy, slow := o.closeBy, o.slow
-		if slow && len(o.inflight) > 1 {
+		closeBy, dropping := o.closeBy, o.slow || o.quiet
+		if dropping && len(o.inflight) > 1 {
 			o.dropTaken()
 		}
 		o.mu.Unlock()
