@@ -3,6 +3,7 @@ package wsconn
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,7 @@ const (
 // not take stays in its outbox, which is retried every retryEvery.
 type writerPool struct {
 	retryEvery time.Duration
+	clock      atomic.Int64 // Unix ns, to retryEvery: cheap enough to read on every push
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -33,6 +35,7 @@ type writerPool struct {
 
 func newWriterPool(workers int, retryEvery time.Duration) *writerPool {
 	p := &writerPool{retryEvery: retryEvery}
+	p.clock.Store(time.Now().UnixNano())
 	p.cond = sync.NewCond(&p.mu)
 	for range workers {
 		go p.work()
@@ -40,6 +43,9 @@ func newWriterPool(workers int, retryEvery time.Duration) *writerPool {
 	go p.retry()
 	return p
 }
+
+// now is the pool's coarse clock.
+func (p *writerPool) now() time.Time { return time.Unix(0, p.clock.Load()) }
 
 // schedule queues an outbox that has something to write.
 func (p *writerPool) schedule(o *outbox) {
@@ -79,7 +85,8 @@ func (p *writerPool) work() {
 func (p *writerPool) retry() {
 	t := time.NewTicker(p.retryEvery)
 	defer t.Stop()
-	for range t.C {
+	for now := range t.C {
+		p.clock.Store(now.UnixNano())
 		p.mu.Lock()
 		if p.stopped {
 			p.mu.Unlock()
