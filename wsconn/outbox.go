@@ -26,7 +26,7 @@ var (
 // long a socket may take nothing before its client counts as not reading.
 const (
 	burstFactor = 16
-	readerGrace = 5 * time.Second
+	readerGrace = 2 * time.Second
 )
 
 // outbox is a connection's bounded queue of frames not yet written, and the
