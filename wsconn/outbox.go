@@ -22,13 +22,6 @@ var (
 	disconnectSlowConsumer = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
 )
 
-// How far a burst to a client that reads may pass the queue limit, and how
-// long a socket may take nothing before its client counts as not reading.
-const (
-	burstFactor = 16
-	readerGrace = 2 * time.Second
-)
-
 // outbox is a connection's bounded queue of frames not yet written, and the
 // writer's state for that socket. Pushing never blocks: past the limit the
 // connection stops queueing and closes as a slow consumer. A shared pool of
@@ -45,13 +38,12 @@ type outbox struct {
 
 	mu        sync.Mutex
 	frames    [][]byte
-	ping      bool      // a ping is due
-	pong      []byte    // the latest pong owed; a newer ping replaces it
-	size      int       // bytes queued and not yet taken by a writer
-	largest   int       // the largest frame among them
-	movedAt   time.Time // the socket last took bytes, or the queue last started filling
-	scheduled bool      // queued in the pool or held by a writer
-	closing   []byte    // the close frame, once closing
+	ping      bool   // a ping is due
+	pong      []byte // the latest pong owed; a newer ping replaces it
+	size      int    // bytes queued and not yet taken by a writer
+	largest   int    // the largest frame among them
+	scheduled bool   // queued in the pool or held by a writer
+	closing   []byte // the close frame, once closing
 	closeBy   time.Time
 	slow      bool // closing because the queue overflowed
 	quiet     bool // closing without a close frame of ours
@@ -80,13 +72,11 @@ func (o *outbox) Push(frame []byte) {
 		o.mu.Unlock()
 		return
 	}
-	// Past the limit (what a writer has taken, and the largest frame queued,
-	// do not count) a client that reads still gets its burst, up to
-	// burstFactor times the limit: the frames are shared with every other
-	// connection. One whose socket took nothing for readerGrace is closed.
-	now := o.pool.now()
-	over := len(o.frames) > 0 && o.size+len(frame)-max(o.largest, len(frame)) > o.limit
-	if over && (o.size+len(frame) > burstFactor*o.limit || now.Sub(o.movedAt) > readerGrace) {
+	// What a writer has taken is not counted, nor the largest frame queued:
+	// a reading client gets a burst bigger than the queue (a big SYNC_ALL
+	// and the updates behind it), while one that reads nothing still fills
+	// the queue behind them.
+	if len(o.frames) > 0 && o.size+len(frame)-max(o.largest, len(frame)) > o.limit {
 		// The reader is not keeping up: drop what waits and say why.
 		o.size, o.largest = 0, 0
 		clear(o.frames)
@@ -94,9 +84,6 @@ func (o *outbox) Push(frame []byte) {
 		o.closing = closeFrame(disconnectSlowConsumer)
 		o.closeBy = time.Now().Add(o.closeFor)
 	} else {
-		if len(o.frames) == 0 {
-			o.movedAt = now
-		}
 		o.frames = append(o.frames, frame)
 		o.size += len(frame)
 		o.largest = max(o.largest, len(frame))
@@ -237,9 +224,6 @@ func (o *outbox) flush() flushResult {
 		}
 		n, err := writeNow(o.raw, o.conn, &o.inflight)
 		o.mu.Lock()
-		if n > 0 {
-			o.movedAt = o.pool.now()
-		}
 		closeBy, dropping := o.closeBy, o.slow || o.quiet
 		if dropping && len(o.inflight) > 1 {
 			o.dropTaken()

@@ -3,7 +3,6 @@ package wsconn
 import (
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -24,7 +23,6 @@ const (
 // not take stays in its outbox, which is retried every retryEvery.
 type writerPool struct {
 	retryEvery time.Duration
-	clock      atomic.Int64 // Unix ns, to retryEvery: cheap enough to read on every push
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -35,7 +33,6 @@ type writerPool struct {
 
 func newWriterPool(workers int, retryEvery time.Duration) *writerPool {
 	p := &writerPool{retryEvery: retryEvery}
-	p.clock.Store(time.Now().UnixNano())
 	p.cond = sync.NewCond(&p.mu)
 	for range workers {
 		go p.work()
@@ -43,9 +40,6 @@ func newWriterPool(workers int, retryEvery time.Duration) *writerPool {
 	go p.retry()
 	return p
 }
-
-// now is the pool's coarse clock.
-func (p *writerPool) now() time.Time { return time.Unix(0, p.clock.Load()) }
 
 // schedule queues an outbox that has something to write.
 func (p *writerPool) schedule(o *outbox) {
@@ -85,8 +79,7 @@ func (p *writerPool) work() {
 func (p *writerPool) retry() {
 	t := time.NewTicker(p.retryEvery)
 	defer t.Stop()
-	for now := range t.C {
-		p.clock.Store(now.UnixNano())
+	for range t.C {
 		p.mu.Lock()
 		if p.stopped {
 			p.mu.Unlock()
