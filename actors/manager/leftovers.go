@@ -11,6 +11,9 @@ import (
 // removeLeftovers removes the files a deleted task left, then the store's
 // record of them; a file another task holds the name of since is kept.
 func (m *Manager) removeLeftovers(id string, files []string) {
+	if len(files) == 0 {
+		return // nothing was recorded: no write to undo it
+	}
 	for _, f := range files {
 		if owner, ok := m.names.holderOf(f); ok && owner != id {
 			continue
