@@ -102,7 +102,7 @@ func SanitizeName(name string) string {
 		}
 		return r
 	}, name)
-	name = strings.Trim(name, " .")
+	name = strings.TrimFunc(name, blankOrDot)
 	for strings.Contains(name, "..") { // "a..b" is no path, but clients may not send it either
 		name = strings.ReplaceAll(name, "..", "_.")
 	}
@@ -112,7 +112,7 @@ func SanitizeName(name string) string {
 		_, size := utf8.DecodeLastRuneInString(name)
 		name = name[:len(name)-size]
 	}
-	name = strings.Trim(name, " .")
+	name = strings.TrimFunc(name, blankOrDot)
 	if strings.HasSuffix(strings.ToLower(name), ".part") {
 		name = name[:len(name)-len(".part")] + "_part" // ".part" names partial files
 	}
@@ -149,8 +149,14 @@ func hasControl(s string) bool {
 	return strings.IndexFunc(s, hidden) >= 0
 }
 
-// hidden is a control character, or a bidirectional control, which makes
-// "invoice\u202efdp.exe" read as "invoiceexe.pdf".
+// hidden is a control character, a bidirectional control, which makes
+// "invoice\u202efdp.exe" read as "invoiceexe.pdf", or a line or paragraph
+// separator, which breaks a name over two lines of a listing.
 func hidden(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) ||
+		unicode.In(r, unicode.Zl, unicode.Zp)
 }
+
+// blankOrDot is what a name may not start or end with: any Unicode space
+// (ValidateFilename refuses a name of spaces alone), or a dot.
+func blankOrDot(r rune) bool { return unicode.IsSpace(r) || r == '.' }
