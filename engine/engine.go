@@ -74,6 +74,8 @@ type Engine struct {
 	metrics   *telemetry.Metrics
 	started   time.Time
 	closed    atomic.Bool
+	failure   atomic.Pointer[error] // set once a core actor failed
+	failed    chan struct{}         // closed then
 }
 
 // requestTimeout bounds any one call into the actors.
@@ -122,14 +124,24 @@ func Open(cfg Config) (*Engine, error) {
 		store.Close()
 		return nil, fmt.Errorf("load library: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger.With().Str("component", "engine").Logger(), store: store, started: time.Now()}
+	e := &Engine{cfg: cfg, log: cfg.Logger.With().Str("component", "engine").Logger(), store: store, started: time.Now(), failed: make(chan struct{})}
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return actorLogger(cfg.Logger)
 	}))
 	root := e.system.Root
 	e.metrics = telemetry.New()
-	hubPID, _ := root.SpawnNamed(hub.Props(e.metrics), "hub")
-	e.publisher, _ = root.SpawnNamed(publisher.Props(hubPID, cfg.FlushEvery, e.metrics), "publisher")
+	core := actor.WithGuardian(&failStop{onFail: e.fail}) // a pointer: protoactor keys its guardians by strategy
+	hubPID, _ := root.SpawnNamed(hub.Props(e.metrics).Configure(core), "hub")
+	e.publisher, _ = root.SpawnNamed(publisher.Props(hubPID, cfg.FlushEvery, e.metrics).Configure(core), "publisher")
+	// The sockets are known before anything can fail: a failure closes them.
+	e.ws = wsconn.NewServer(wsconn.Config{
+		System:         e.system,
+		Publisher:      e.publisher,
+		AllowedOrigins: cfg.AllowedOrigins,
+		Limits:         cfg.WS,
+		Log:            cfg.Logger,
+		Metrics:        e.metrics,
+	})
 	m := manager.New(manager.Config{
 		Store:         store,
 		DownloadDir:   dir,
@@ -145,7 +157,7 @@ func Open(cfg Config) (*Engine, error) {
 		Metrics:       e.metrics,
 		Notify:        func(c any) { root.Send(e.publisher, c) },
 	}, tasks, library)
-	if e.manager, err = root.SpawnNamed(manager.Props(m), "manager"); err != nil {
+	if e.manager, err = root.SpawnNamed(manager.Props(m).Configure(core), "manager"); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("start manager: %w", err)
 	}
@@ -155,15 +167,7 @@ func Open(cfg Config) (*Engine, error) {
 		store.Close()
 		return nil, fmt.Errorf("start manager: %w", err)
 	}
-	root.SpawnNamed(stats.Props(e.manager, hubPID, cfg.StatsEvery), "stats")
-	e.ws = wsconn.NewServer(wsconn.Config{
-		System:         e.system,
-		Publisher:      e.publisher,
-		AllowedOrigins: cfg.AllowedOrigins,
-		Limits:         cfg.WS,
-		Log:            cfg.Logger,
-		Metrics:        e.metrics,
-	})
+	root.SpawnNamed(stats.Props(e.manager, hubPID, cfg.StatsEvery).Configure(core), "stats")
 	if cfg.InsecureTLS {
 		e.log.Warn().Msg("--insecure-tls: certificates of origins are not checked")
 	}
@@ -269,6 +273,9 @@ func ask[T any](e *Engine, msg any) (T, error) {
 	var zero T
 	if e.closed.Load() {
 		return zero, task.ErrClosed
+	}
+	if err := e.Failure(); err != nil {
+		return zero, fmt.Errorf("%w: %v; restart it", task.ErrClosed, err)
 	}
 	res, err := e.system.Root.RequestFuture(e.manager, msg, requestTimeout).Result()
 	if err != nil {

@@ -13,12 +13,16 @@ import (
 const (
 	CloseGoingAway    = 1001
 	CloseTooBig       = 1009
+	CloseInternal     = 1011
 	CloseSlowConsumer = 4008
 )
 
 // The disconnects fetchd sends of its own accord.
 var (
 	DisconnectShutdown     = hub.Disconnect{Code: CloseGoingAway, Reason: "server shutting down"}
+	// DisconnectInternalError: the engine failed; a client reconnects once
+	// it has been started again.
+	DisconnectInternalError = hub.Disconnect{Code: CloseInternal, Reason: "internal error: the server stopped"}
 	disconnectSlowConsumer = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
 )
 

@@ -61,6 +61,7 @@ type Server struct {
 	nextID   atomic.Uint64
 	mu       sync.Mutex // orders new connections against a shutdown's Wait
 	closing  bool
+	open     map[uint64]*outbox // every connection, for CloseAll: the hub may be the actor that failed
 	live     sync.WaitGroup
 	writers  *writerPool
 }
@@ -69,6 +70,7 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{
 		cfg:    cfg,
+		open:   map[uint64]*outbox{},
 		log:    cfg.Log.With().Str("component", "ws").Logger(),
 		codecs: map[string]hub.Codec{"": tasksCodec{}, "tasks": tasksCodec{}, "events": eventsCodec{}},
 		// A few writers serve every socket; a full socket never holds one.
@@ -123,13 +125,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		publisher:  s.cfg.Publisher,
 		limits:     s.cfg.Limits,
 		log:        s.log.With().Uint64("conn_id", id).Logger(),
-		onStop:     s.live.Done,
+		onStop:     func() { s.forget(id) },
 		metrics:    s.cfg.Metrics,
 		readerDone: make(chan struct{}),
 		emptying:   rate.NewLimiter(emptyingRate, emptyingBurst),
 	}
 	c.out = newOutbox(ws.NetConn(), s.writers, s.cfg.Limits, c.readerDone, c.writerDone)
+	s.mu.Lock()
+	s.open[id] = c.out
+	s.mu.Unlock()
 	s.cfg.System.Root.SpawnPrefix(actor.PropsFromProducer(func() actor.Actor { return c }), "conn-")
+}
+
+// forget is a connection's last act.
+func (s *Server) forget(id uint64) {
+	s.mu.Lock()
+	delete(s.open, id)
+	s.mu.Unlock()
+	s.live.Done()
+}
+
+// CloseAll closes every connection with d without the hub's help, and takes
+// no new one; it returns how many it closed.
+func (s *Server) CloseAll(d hub.Disconnect) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closing = true
+	for _, o := range s.open {
+		o.Close(d)
+	}
+	return len(s.open)
 }
 
 // Close stops the writers once the connections are gone.

@@ -63,6 +63,9 @@ func serve(o *options, log zerolog.Logger) error {
 		log.Info().Str("component", "server").Msg("shutting down")
 	case err = <-served:
 		log.Error().Err(err).Str("component", "server").Msg("server failed")
+	case <-eng.Failed():
+		// Exiting non-zero lets a supervisor start a whole engine again.
+		err = eng.Failure()
 	}
 	// Each step has its own budget: a client dawdling over a request must not
 	// eat the time the downloads need to stop cleanly.
