@@ -14,7 +14,9 @@ import (
 // task again beside a second ticker. Instead the failed actor is stopped and
 // the engine fails as a whole: every client is closed with 1011 so it
 // reconnects to the next start, which the store makes lossless.
-type failStop struct{ onFail func(child *actor.PID, reason any) }
+type failStop struct {
+	onFail func(child *actor.PID, reason any)
+}
 
 func (f *failStop) HandleFailure(_ *actor.ActorSystem, s actor.Supervisor, child *actor.PID, _ *actor.RestartStatistics, reason, _ any) {
 	s.StopChildren(child)

@@ -19,11 +19,11 @@ const (
 
 // The disconnects fetchd sends of its own accord.
 var (
-	DisconnectShutdown     = hub.Disconnect{Code: CloseGoingAway, Reason: "server shutting down"}
+	DisconnectShutdown = hub.Disconnect{Code: CloseGoingAway, Reason: "server shutting down"}
 	// DisconnectInternalError: the engine failed; a client reconnects once
 	// it has been started again.
 	DisconnectInternalError = hub.Disconnect{Code: CloseInternal, Reason: "internal error: the server stopped"}
-	disconnectSlowConsumer = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
+	disconnectSlowConsumer  = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
 )
 
 // outbox is a connection's bounded queue of frames not yet written, and the
