@@ -26,6 +26,14 @@ var (
 	disconnectSlowConsumer  = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
 )
 
+// A client that reads gets a burst past the queue limit, up to burstFactor
+// times it: the frames are shared with every other connection, so the burst
+// costs little memory. Past the limit, a socket the writer finds full, and
+// found full Limits.ReaderGrace ago with nothing taken since, belongs to a
+// client that does not read. (A writer that is late to look cannot mistake
+// a reader for a stalled one: a socket read from in between takes bytes.)
+const burstFactor = 16
+
 // outbox is a connection's bounded queue of frames not yet written, and the
 // writer's state for that socket. Pushing never blocks: past the limit the
 // connection stops queueing and closes as a slow consumer. A shared pool of
@@ -36,6 +44,7 @@ type outbox struct {
 	pool     *writerPool
 	limit    int
 	stallFor time.Duration // a socket that takes nothing this long is dropped
+	grace    time.Duration // past the limit, a socket that takes nothing this long is a slow consumer
 	closeFor time.Duration // how long a close frame may take to deliver
 	reader   <-chan struct{}
 	onDone   func() // once, when the socket is closed
@@ -49,8 +58,9 @@ type outbox struct {
 	scheduled bool   // queued in the pool or held by a writer
 	closing   []byte // the close frame, once closing
 	closeBy   time.Time
-	slow      bool // closing because the queue overflowed
-	quiet     bool // closing without a close frame of ours
+	slow      bool      // closing because the queue overflowed
+	stuckAt   time.Time // the socket has taken nothing since; zero while it takes bytes
+	quiet     bool      // closing without a close frame of ours
 	done      bool
 
 	// Writer-side state, touched only by the writer holding the outbox.
@@ -61,7 +71,10 @@ type outbox struct {
 }
 
 func newOutbox(conn net.Conn, pool *writerPool, l Limits, reader <-chan struct{}, onDone func()) *outbox {
-	o := &outbox{conn: conn, pool: pool, limit: l.QueueBytes, stallFor: l.WriteWait, closeFor: l.WriteWait, reader: reader, onDone: onDone}
+	o := &outbox{conn: conn, pool: pool, limit: l.QueueBytes, stallFor: l.WriteWait, grace: l.ReaderGrace, closeFor: l.WriteWait, reader: reader, onDone: onDone}
+	if o.grace <= 0 {
+		o.grace = DefaultLimits().ReaderGrace
+	}
 	if sc, ok := conn.(syscall.Conn); ok {
 		o.raw, _ = sc.SyscallConn()
 	}
@@ -76,23 +89,40 @@ func (o *outbox) Push(frame []byte) {
 		o.mu.Unlock()
 		return
 	}
-	// What a writer has taken is not counted, nor the largest frame queued:
-	// a reading client gets a burst bigger than the queue (a big SYNC_ALL
-	// and the updates behind it), while one that reads nothing still fills
-	// the queue behind them.
-	if len(o.frames) > 0 && o.size+len(frame)-max(o.largest, len(frame)) > o.limit {
-		// The reader is not keeping up: drop what waits and say why.
-		o.size, o.largest = 0, 0
-		clear(o.frames)
-		o.frames, o.slow = o.frames[:0], true
-		o.closing = closeFrame(disconnectSlowConsumer)
-		o.closeBy = time.Now().Add(o.closeFor)
+	// Past the limit only the burst bound is checked here; whether the
+	// client reads is for the writer to say, which sees the socket.
+	if o.over(len(frame)) && o.size+len(frame) > burstFactor*o.limit {
+		o.overflow()
 	} else {
 		o.frames = append(o.frames, frame)
 		o.size += len(frame)
 		o.largest = max(o.largest, len(frame))
 	}
 	o.kick()
+}
+
+// over reports whether the queue, with extra more bytes, passes its limit.
+// What a writer has taken is not counted, nor the largest frame queued: a big
+// SYNC_ALL and the updates behind it fit, while a client that reads nothing
+// still fills the queue behind them. o.mu is held.
+func (o *outbox) over(extra int) bool {
+	return len(o.frames) > 0 && o.size+extra-max(o.largest, extra) > o.limit
+}
+
+// stuckFor reports whether the socket has taken nothing for the grace
+// period. o.mu is held.
+func (o *outbox) stuckFor(now time.Time) bool {
+	return !o.stuckAt.IsZero() && now.Sub(o.stuckAt) > o.grace
+}
+
+// overflow closes a slow consumer: what waits is dropped, and the close
+// frame 4008 goes next. o.mu is held.
+func (o *outbox) overflow() {
+	o.size, o.largest = 0, 0
+	clear(o.frames)
+	o.frames, o.slow = o.frames[:0], true
+	o.closing = closeFrame(disconnectSlowConsumer)
+	o.closeBy = time.Now().Add(o.closeFor)
 }
 
 // pushPing asks for a ping ahead of data.
@@ -227,21 +257,25 @@ func (o *outbox) flush() flushResult {
 			continue
 		}
 		n, err := writeNow(o.raw, o.conn, &o.inflight)
+		now := time.Now()
+		if n > 0 {
+			o.blockedSince = time.Time{} // slow is not stuck
+		}
+		if err == errWouldBlock && o.blockedSince.IsZero() {
+			o.blockedSince = now
+		}
 		o.mu.Lock()
+		o.stuckAt = o.blockedSince
+		if err == errWouldBlock && o.closing == nil && o.over(0) && o.stuckFor(now) {
+			o.overflow() // past the limit and taking nothing: the client is not reading
+		}
 		closeBy, dropping := o.closeBy, o.slow || o.quiet
 		if dropping && len(o.inflight) > 1 {
 			o.dropTaken()
 		}
 		o.mu.Unlock()
-		now := time.Now()
-		if n > 0 {
-			o.blockedSince = time.Time{} // slow is not stuck
-		}
 		switch {
 		case err == errWouldBlock:
-			if o.blockedSince.IsZero() {
-				o.blockedSince = now
-			}
 			if now.Sub(o.blockedSince) > o.stallFor || !closeBy.IsZero() && now.After(closeBy) {
 				o.drop()
 				return flushDone

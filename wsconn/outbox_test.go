@@ -41,13 +41,54 @@ func TestQueueLimit(t *testing.T) {
 	if o.Closed() {
 		t.Fatal("a queue's worth of frames behind a big one closed the connection")
 	}
+	// Past it, a socket that takes bytes gets its burst, up to a bound.
+	for o.size+10 <= burstFactor*o.limit {
+		o.Push(make([]byte, 10))
+		if o.Closed() {
+			t.Fatalf("closed at %d queued bytes while the socket takes bytes", o.size)
+		}
+	}
 	o.Push(make([]byte, 10))
 	if !o.overflowed() {
-		t.Fatal("a frame past the limit must close as a slow consumer")
+		t.Fatal("a frame past the burst bound must close as a slow consumer")
 	}
 	o.take()
 	if len(o.inflight) != 1 || string(o.inflight[0][2:4]) != "\x0f\xa8" { // 4008
 		t.Fatalf("after overflow the writer must get only the close frame 4008, got %d frames", len(o.inflight))
+	}
+}
+
+// A socket that has taken nothing for the grace period is a client that does
+// not read: past the limit the writer closes it without waiting for another
+// frame.
+func TestTheWriterClosesASocketThatTakesNothing(t *testing.T) {
+	a, b := net.Pipe() // nobody reads b: every write would block
+	t.Cleanup(func() { a.Close(); b.Close() })
+	pool := newWriterPool(1, time.Millisecond)
+	t.Cleanup(pool.stop)
+	o := newOutbox(a, pool, Limits{QueueBytes: 100, WriteWait: time.Minute, ReaderGrace: 200 * time.Millisecond}, nil, func() {})
+	o.Push(make([]byte, 10))
+	deadline := time.Now().Add(10 * time.Second)
+	for { // until the writer has found the socket full
+		o.mu.Lock()
+		stuck := !o.stuckAt.IsZero()
+		o.mu.Unlock()
+		if stuck {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never found the socket full")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for range 20 { // past the limit, then no more frames: the writer decides
+		o.Push(make([]byte, 10))
+	}
+	for !o.overflowed() {
+		if time.Now().After(deadline) {
+			t.Fatal("a socket that took nothing past the limit was not closed as a slow consumer")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -31,6 +31,11 @@ type Limits struct {
 	PingEvery  time.Duration // server pings
 	PongWait   time.Duration // silence before the connection is dropped
 	WriteWait  time.Duration // a write, or a close frame, may take this long
+	// ReaderGrace: a connection whose queue is past QueueBytes is closed as
+	// a slow consumer once its socket has taken nothing this long. Until
+	// then a client that reads gets its burst (up to 16 times QueueBytes):
+	// a 10,000-item batch is 10,000 TASK_ADDED at once.
+	ReaderGrace time.Duration
 	// SocketBuffer is the kernel send buffer of a connection. Left to
 	// autotuning it grows to megabytes, which hides a slow consumer behind
 	// the queue limit and costs memory per connection.
@@ -39,7 +44,7 @@ type Limits struct {
 
 // DefaultLimits are PROTOCOL.md's numbers.
 func DefaultLimits() Limits {
-	return Limits{MaxMessage: 64 << 10, QueueBytes: 1 << 20, PingEvery: 30 * time.Second, PongWait: 60 * time.Second, WriteWait: 10 * time.Second, SocketBuffer: 128 << 10}
+	return Limits{MaxMessage: 64 << 10, QueueBytes: 1 << 20, PingEvery: 30 * time.Second, PongWait: 60 * time.Second, WriteWait: 10 * time.Second, ReaderGrace: 2 * time.Second, SocketBuffer: 128 << 10}
 }
 
 // Config is what the server needs from the engine.
