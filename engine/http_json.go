@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"syscall"
 
 	"github.com/fetchd/fetchd/engine/apierr"
 	"github.com/fetchd/fetchd/engine/task"
@@ -43,6 +44,9 @@ func apiError(err error) *apierr.Error {
 		status, code = http.StatusBadRequest, "bad_request"
 	case errors.Is(err, task.ErrClosed):
 		status, code = http.StatusServiceUnavailable, "unavailable"
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		// The change was not applied; it can be sent again once there is room.
+		status, code = http.StatusInsufficientStorage, "insufficient_storage"
 	}
 	return apierr.New(status, code, err.Error())
 }
