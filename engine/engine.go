@@ -51,15 +51,16 @@ type Config struct {
 	InsecureTLS bool   // skip certificate checks
 	UserAgent   string // default User-Agent; default "fetchd/<version>"
 
-	RetryBase     time.Duration // first retry back-off; default 1 s
-	RetryCap      time.Duration // longest back-off; default 5 min
-	StallTimeout  time.Duration // no byte for this long is retryable; default 60 s
-	Checkpoint    time.Duration // progress is written at most this often; default 1 s
-	ProgressEvery time.Duration // a transfer reports at most this often; default 250 ms
-	FlushEvery    time.Duration // progress goes out as one batch this often; default 500 ms
-	StatsEvery    time.Duration // ENGINE_STATS goes out this often; default 2 s
-	WS            wsconn.Limits // zero: PROTOCOL.md's limits
-	Pprof         bool          // serve /debug/pprof (behind the token, when one is set)
+	RetryBase     time.Duration    // first retry back-off; default 1 s
+	RetryCap      time.Duration    // longest back-off; default 5 min
+	StallTimeout  time.Duration    // no byte for this long is retryable; default 60 s
+	Checkpoint    time.Duration    // progress is written at most this often; default 1 s
+	ProgressEvery time.Duration    // a transfer reports at most this often; default 250 ms
+	FlushEvery    time.Duration    // progress goes out as one batch this often; default 500 ms
+	StatsEvery    time.Duration    // ENGINE_STATS goes out this often; default 2 s
+	WS            wsconn.Limits    // zero: PROTOCOL.md's limits
+	Replay        hub.ReplayLimits // what is kept for clients that resume; zero: PROTOCOL.md's
+	Pprof         bool             // serve /debug/pprof (behind the token, when one is set)
 }
 
 // Engine is a running fetchd.
@@ -131,7 +132,7 @@ func Open(cfg Config) (*Engine, error) {
 	root := e.system.Root
 	e.metrics = telemetry.New()
 	core := actor.WithGuardian(&failStop{onFail: e.fail}) // a pointer: protoactor keys its guardians by strategy
-	hubPID, _ := root.SpawnNamed(hub.Props(e.metrics).Configure(core), "hub")
+	hubPID, _ := root.SpawnNamed(hub.Props(hub.Config{Metrics: e.metrics, Stream: wsconn.StreamCodec(), Replay: cfg.Replay}).Configure(core), "hub")
 	e.publisher, _ = root.SpawnNamed(publisher.Props(hubPID, cfg.FlushEvery, e.metrics).Configure(core), "publisher")
 	// The sockets are known before anything can fail: a failure closes them.
 	e.ws = wsconn.NewServer(wsconn.Config{

@@ -15,7 +15,7 @@ import (
 // faultyCodec fails as a bug in a dialect's encoder would.
 type faultyCodec struct{}
 
-func (faultyCodec) Encode(task.Event, task.Subscriptions) []byte { panic("encoder bug") }
+func (faultyCodec) Encode(task.Event, hub.Position, task.Subscriptions) []byte { panic("encoder bug") }
 
 // nowhere is an outbox that takes nothing: the codec fails before it is used.
 type nowhere struct{}

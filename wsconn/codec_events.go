@@ -1,6 +1,7 @@
 package wsconn
 
 import (
+	"github.com/fetchd/fetchd/actors/hub"
 	"github.com/fetchd/fetchd/engine/task"
 )
 
@@ -39,8 +40,9 @@ type libraryData struct {
 	Timestamp   int64           `json:"timestamp"`
 }
 
-// Encode implements hub.Codec. Task-level events have no form in this dialect.
-func (eventsCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
+// Encode implements hub.Codec. Task-level events have no form in this
+// dialect, nor has a place in the stream.
+func (eventsCodec) Encode(ev task.Event, _ hub.Position, subs task.Subscriptions) []byte {
 	ts := now()
 	frame := func(name string, data any) []byte {
 		return jsonFrame(envelope{Event: name, Data: data, Timestamp: ts})

@@ -4,8 +4,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fetchd/fetchd/actors/hub"
 	"github.com/fetchd/fetchd/engine/task"
 )
+
+// StreamCodec is the codec of the numbered stream that clients resume: the
+// tasks dialect, uncompressed.
+func StreamCodec() hub.Codec { return tasksCodec{} }
 
 // tasksCodec is the tasks dialect: {"type": ..., "ts": <Unix ms>, ...}.
 type tasksCodec struct{}
@@ -13,6 +18,7 @@ type tasksCodec struct{}
 type tasksMessage struct {
 	Type       string      `json:"type"`
 	TS         int64       `json:"ts"`
+	Seq        uint64      `json:"seq"`
 	Tasks      []task.Task `json:"tasks,omitempty"`
 	Task       *task.Task  `json:"task,omitempty"`
 	Stats      *task.Stats `json:"stats,omitempty"`
@@ -24,6 +30,7 @@ type tasksMessage struct {
 type libraryMessage struct {
 	Type      string            `json:"type"`
 	TS        int64             `json:"ts"`
+	Seq       uint64            `json:"seq"`
 	Item      *task.LibraryItem `json:"item,omitempty"`
 	Changes   *map[string]any   `json:"changes,omitempty"` // a pointer: an update with no user changes still says {}
 	LibraryID string            `json:"library_id,omitempty"`
@@ -31,8 +38,10 @@ type libraryMessage struct {
 
 func now() int64 { return time.Now().UnixMilli() }
 
-// Encode implements hub.Codec.
-func (tasksCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
+// Encode implements hub.Codec. Every message carries its seq; SYNC_ALL also
+// the epoch (PROTOCOL.md, "Resuming a stream").
+func (tasksCodec) Encode(ev task.Event, at hub.Position, subs task.Subscriptions) []byte {
+	seq := at.Seq
 	switch e := ev.(type) {
 	case task.SyncAll:
 		tasks := e.Tasks
@@ -44,19 +53,19 @@ func (tasksCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 				}
 			}
 		}
-		return syncAllFrame(tasks)
+		return syncAllFrame(tasks, at)
 	case task.TaskAdded:
 		if !subs.Sees(e.Task.ID, e.Task.BatchID) {
 			return nil
 		}
-		return jsonFrame(tasksMessage{Type: "TASK_ADDED", TS: now(), Task: &e.Task})
+		return jsonFrame(tasksMessage{Type: "TASK_ADDED", TS: now(), Seq: seq, Task: &e.Task})
 	case task.TaskUpdated:
 		if !subs.Sees(e.Delta.ID, e.Delta.BatchID) {
 			return nil
 		}
-		return deltasFrame("TASK_UPDATED", `,"task":`, []task.Delta{e.Delta}, nil)
+		return deltasFrame("TASK_UPDATED", seq, `,"task":`, []task.Delta{e.Delta}, nil)
 	case task.TaskBatch:
-		return deltasFrame("TASK_BATCH_UPDATE", `,"tasks":[`, e.Deltas, subs)
+		return deltasFrame("TASK_BATCH_UPDATE", seq, `,"tasks":[`, e.Deltas, subs)
 	case task.TaskRemoved:
 		if !subs.Sees(e.ID, e.BatchID) {
 			return nil
@@ -64,54 +73,59 @@ func (tasksCodec) Encode(ev task.Event, subs task.Subscriptions) []byte {
 		return jsonFrame(struct {
 			Type    string  `json:"type"`
 			TS      int64   `json:"ts"`
+			Seq     uint64  `json:"seq"`
 			TaskID  string  `json:"task_id"`
 			BatchID *string `json:"batch_id"`
-		}{"TASK_REMOVED", now(), e.ID, e.BatchID})
+		}{"TASK_REMOVED", now(), seq, e.ID, e.BatchID})
 	case task.LibraryAdded:
-		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_ADDED", TS: now(), Item: &e.Item})
+		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_ADDED", TS: now(), Seq: seq, Item: &e.Item})
 	case task.LibraryUpdated:
 		changes := e.Changes
 		if changes == nil {
 			changes = map[string]any{}
 		}
-		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_UPDATED", TS: now(), Item: &e.Item, Changes: &changes})
+		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_UPDATED", TS: now(), Seq: seq, Item: &e.Item, Changes: &changes})
 	case task.LibraryRemoved:
-		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_REMOVED", TS: now(), LibraryID: e.Item.ID})
+		return jsonFrame(libraryMessage{Type: "LIBRARY_ITEM_REMOVED", TS: now(), Seq: seq, LibraryID: e.Item.ID})
 	case task.EngineStats:
-		return jsonFrame(tasksMessage{Type: "ENGINE_STATS", TS: now(), Stats: &e.Stats})
+		return jsonFrame(tasksMessage{Type: "ENGINE_STATS", TS: now(), Seq: seq, Stats: &e.Stats})
 	case task.SubscriptionAck:
 		action := "unsubscribed"
 		if e.Subscribed {
 			action = "subscribed"
 		}
-		return jsonFrame(tasksMessage{Type: "SUBSCRIPTION_ACK", TS: now(), Action: action, DownloadID: e.ID})
+		return jsonFrame(tasksMessage{Type: "SUBSCRIPTION_ACK", TS: now(), Seq: seq, Action: action, DownloadID: e.ID})
 	case task.ErrorEvent:
-		return jsonFrame(tasksMessage{Type: "ERROR", TS: now(), Message: e.Message})
+		return jsonFrame(tasksMessage{Type: "ERROR", TS: now(), Seq: seq, Message: e.Message})
 	}
 	return nil
 }
 
 // syncAllFrame always carries "tasks", even when there are none.
-func syncAllFrame(tasks []task.Task) []byte {
+func syncAllFrame(tasks []task.Task, at hub.Position) []byte {
 	if tasks == nil {
 		tasks = []task.Task{}
 	}
 	return jsonFrame(struct {
 		Type  string      `json:"type"`
 		TS    int64       `json:"ts"`
+		Seq   uint64      `json:"seq"`
+		Epoch string      `json:"epoch"`
 		Tasks []task.Task `json:"tasks"`
-	}{"SYNC_ALL", now(), tasks})
+	}{"SYNC_ALL", now(), at.Seq, at.Epoch, tasks})
 }
 
 // deltasFrame writes deltas without reflection: the flush is the hot path.
 // With open ending in '[' the deltas form an array; nil when none passes subs.
-func deltasFrame(typ, open string, deltas []task.Delta, subs task.Subscriptions) []byte {
+func deltasFrame(typ string, seq uint64, open string, deltas []task.Delta, subs task.Subscriptions) []byte {
 	buf := frameBuffer(64 + 96*len(deltas))
 	b := buf.Bytes()
 	b = append(b, `{"type":"`...)
 	b = append(b, typ...)
 	b = append(b, `","ts":`...)
 	b = strconv.AppendInt(b, now(), 10)
+	b = append(b, `,"seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
 	b = append(b, open...)
 	n := 0
 	for _, d := range deltas {

@@ -26,6 +26,7 @@ type connActor struct {
 	ws        *websocket.Conn
 	out       *outbox
 	codec     hub.Codec
+	since     *hub.Position // where a resuming client left the stream
 	subs      task.Subscriptions
 	publisher *actor.PID
 	limits    Limits
@@ -62,7 +63,7 @@ func (c *connActor) Receive(ctx actor.Context) {
 		c.root, c.self = ctx.ActorSystem().Root, ctx.Self()
 		go c.read(c.root, c.self)
 		c.ping = time.AfterFunc(c.limits.PingEvery, c.pingNow)
-		ctx.Send(c.publisher, hub.Attach{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}})
+		ctx.Send(c.publisher, hub.Attach{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}, Since: c.since})
 		c.metrics.Connected(+1)
 		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
 	case inbound:
@@ -142,9 +143,17 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 			c.closeAfter(err)
 			return
 		}
-		raw, err := io.ReadAll(r)
+		// The limit gorilla checks is on the frames as sent; a compressed
+		// message is also held to it once inflated, or a few KiB could
+		// inflate to gigabytes.
+		raw, err := io.ReadAll(io.LimitReader(r, int64(c.limits.MaxMessage)+1))
 		if err != nil {
 			c.closeAfter(err)
+			return
+		}
+		if len(raw) > c.limits.MaxMessage {
+			c.log.Info().Msg("client message over the limit once inflated: closed with 1009")
+			c.out.Close(disconnectTooBig)
 			return
 		}
 		alive()

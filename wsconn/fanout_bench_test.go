@@ -28,7 +28,7 @@ func benchFanout(b *testing.B, conns int) {
 		return slog.New(slog.DiscardHandler)
 	}))
 	defer system.Shutdown()
-	h := system.Root.Spawn(hub.Props(nil))
+	h := system.Root.Spawn(hub.Props(hub.Config{Stream: StreamCodec()}))
 	pipe, other := net.Pipe()
 	defer pipe.Close()
 	defer other.Close()

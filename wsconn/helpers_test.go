@@ -69,8 +69,12 @@ type watcher struct {
 	done   chan struct{}
 }
 
-func watch(t *testing.T, c *client.Conn) *watcher {
-	w := &watcher{c: c, mirror: client.NewMirror(), done: make(chan struct{})}
+func watch(t *testing.T, c *client.Conn) *watcher { return watchFrom(t, c, client.NewMirror()) }
+
+// watchFrom is watch with a mirror that already holds a state: a resumed
+// connection continues it.
+func watchFrom(t *testing.T, c *client.Conn, m *client.Mirror) *watcher {
+	w := &watcher{c: c, mirror: m, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		for {

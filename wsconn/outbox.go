@@ -24,6 +24,7 @@ var (
 	// it has been started again.
 	DisconnectInternalError = hub.Disconnect{Code: CloseInternal, Reason: "internal error: the server stopped"}
 	disconnectSlowConsumer  = hub.Disconnect{Code: CloseSlowConsumer, Reason: "slow consumer"}
+	disconnectTooBig        = hub.Disconnect{Code: CloseTooBig, Reason: "message too big"}
 )
 
 // A client that reads gets a burst past the queue limit, up to burstFactor

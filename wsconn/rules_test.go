@@ -122,9 +122,18 @@ func TestMalformedMessagesGetErrorsAndTheConnectionStays(t *testing.T) {
 	}
 }
 
+// Sent plain, or compressed (a few hundred bytes that inflate past the
+// limit), a message over 64 KiB closes the connection with 1009.
 func TestOversizedMessageCloses1009(t *testing.T) {
 	h := enginetest.Start(t, nil)
-	c := dial(t, h, client.Options{})
+	for _, plain := range []bool{true, false} {
+		t.Run(map[bool]string{true: "plain", false: "compressed"}[plain], func(t *testing.T) {
+			oversized(t, h, dial(t, h, client.Options{NoCompression: plain}))
+		})
+	}
+}
+
+func oversized(t *testing.T, h *enginetest.Daemon, c *client.Conn) {
 	nextOf(t, c, "SYNC_ALL", 2*time.Second)
 	big := `{"event":"subscribe:download","data":{"downloadId":"` + strings.Repeat("x", 64<<10) + `"}}`
 	c.SendRaw([]byte(big))

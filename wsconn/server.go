@@ -82,9 +82,10 @@ func NewServer(cfg Config) *Server {
 		writers: newWriterPool(max(2, runtime.GOMAXPROCS(0)), 10*time.Millisecond),
 	}
 	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:  1024,
-		WriteBufferPool: &sync.Pool{}, // gorilla writes only a rare protocol-error close
-		CheckOrigin:     s.checkOrigin,
+		ReadBufferSize:    1024,
+		EnableCompression: true,         // permessage-deflate, no context takeover; see offersDeflate
+		WriteBufferPool:   &sync.Pool{}, // gorilla writes only a rare protocol-error close
+		CheckOrigin:       s.checkOrigin,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			code := "bad_request"
 			if status == http.StatusForbidden {
@@ -114,6 +115,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.live.Add(1)
 	s.mu.Unlock()
+	// The server alone decides on compression; the upgrader is shown the
+	// plain offer so that it agrees (and reads compressed client frames).
+	if offersDeflate(r.Header) {
+		r.Header.Set("Sec-WebSocket-Extensions", "permessage-deflate")
+		codec = deflated{base: codec}
+	} else {
+		r.Header.Del("Sec-WebSocket-Extensions")
+	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		s.live.Done()
@@ -125,6 +134,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.nextID.Add(1)
 	c := &connActor{
 		id:         id,
+		since:      parseSince(r.URL.Query().Get("since")),
 		ws:         ws,
 		codec:      codec,
 		publisher:  s.cfg.Publisher,

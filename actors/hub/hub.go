@@ -4,6 +4,9 @@
 package hub
 
 import (
+	"crypto/rand"
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/fetchd/fetchd/engine/task"
@@ -11,9 +14,19 @@ import (
 )
 
 // Codec turns events into frames for one dialect. Encode returns nil when
-// nothing of ev is for a connection with subs.
+// nothing of ev is for a connection with subs; at is the event's place in
+// the stream (for a message to one connection, the last stream message it
+// follows).
 type Codec interface {
-	Encode(ev task.Event, subs task.Subscriptions) []byte
+	Encode(ev task.Event, at Position, subs task.Subscriptions) []byte
+}
+
+// Derived is a codec whose frames are made from another codec's frames
+// (compression): the hub encodes the base once and derives from that.
+type Derived interface {
+	Codec
+	Base() Codec
+	Derive(frame []byte) []byte
 }
 
 // Outbox is a connection's bounded outbound queue. Push never blocks: when
@@ -32,10 +45,12 @@ type Member struct {
 }
 
 // Attach registers a member and sends it First (its SYNC_ALL), before any
-// event that follows in the hub's mailbox.
+// event that follows in the hub's mailbox; or, when Since is a position the
+// hub still holds the stream after, every message after it instead.
 type Attach struct {
 	Member Member
 	First  task.Event
+	Since  *Position
 }
 
 // Detach forgets a member.
@@ -80,10 +95,11 @@ type Count struct{}
 // Counted answers Count.
 type Counted struct{ N int }
 
-// syncKey names one encoding of one snapshot.
+// syncKey names one encoding of one snapshot at one place in the stream.
 type syncKey struct {
 	codec   Codec
 	version uint64
+	seq     uint64
 	initial bool
 }
 
@@ -92,17 +108,41 @@ type member struct {
 	subs task.Subscriptions
 }
 
+// Config is what a hub is made of.
+type Config struct {
+	Metrics *telemetry.Metrics // may be nil
+	// Stream is the codec whose messages are numbered and kept for clients
+	// that resume (the tasks dialect); nil numbers nothing.
+	Stream Codec
+	Replay ReplayLimits // zero: DefaultReplayLimits
+}
+
 // Hub is the actor.
 type Hub struct {
 	members map[uint64]*member
 	closed  *Disconnect // once set, new members are closed at once
 	metrics *telemetry.Metrics
 	syncs   map[syncKey][]byte // encoded snapshots for joiners, of the latest version
+	stream  Codec
+	at      Position // the last message of the stream
+	replay  replay
 }
 
-// Props spawns a hub that counts what it sends in metrics (which may be nil).
-func Props(metrics *telemetry.Metrics) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &Hub{members: map[uint64]*member{}, metrics: metrics} })
+// Props spawns a hub.
+func Props(cfg Config) *actor.Props {
+	if cfg.Replay == (ReplayLimits{}) {
+		cfg.Replay = DefaultReplayLimits()
+	}
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &Hub{members: map[uint64]*member{}, metrics: cfg.Metrics, stream: cfg.Stream,
+			at: Position{Epoch: newEpoch()}, replay: replay{limits: cfg.Replay}}
+	})
+}
+
+// newEpoch names this run of the server: a client's position from another
+// run is never taken for one of this run.
+func newEpoch() string {
+	return rand.Text()[:16] // letters and digits, 80 bits
 }
 
 // Receive handles the hub's messages.
@@ -115,7 +155,9 @@ func (h *Hub) Receive(ctx actor.Context) {
 		}
 		m := &member{Member: msg.Member}
 		h.members[m.ID] = m
-		h.send(m, msg.First)
+		if msg.Since == nil || !h.resume(m, *msg.Since) {
+			h.send(m, msg.First)
+		}
 	case Detach:
 		delete(h.members, msg.ID)
 	case Broadcast:
@@ -155,7 +197,7 @@ func (h *Hub) send(m *member, ev task.Event) {
 	if sync, ok := ev.(task.SyncAll); ok && len(m.subs) == 0 {
 		f = h.sharedSync(m.Codec, sync)
 	} else {
-		f = m.Codec.Encode(ev, m.subs)
+		f = encode(m.Codec, ev, h.at, m.subs)
 	}
 	if f != nil {
 		m.Outbox.Push(f)
@@ -164,19 +206,19 @@ func (h *Hub) send(m *member, ev task.Event) {
 }
 
 func (h *Hub) sharedSync(c Codec, sync task.SyncAll) []byte {
-	key := syncKey{codec: c, version: sync.Version, initial: sync.Initial}
+	key := syncKey{codec: c, version: sync.Version, seq: h.at.Seq, initial: sync.Initial}
 	if f, ok := h.syncs[key]; ok {
 		return f
 	}
 	for k := range h.syncs {
-		if k.version != sync.Version {
+		if k.version != sync.Version || k.seq != h.at.Seq {
 			delete(h.syncs, k) // an older snapshot: nobody will get it again
 		}
 	}
 	if h.syncs == nil {
 		h.syncs = map[syncKey][]byte{}
 	}
-	f := c.Encode(sync, nil)
+	f := encode(c, sync, h.at, nil)
 	h.syncs[key] = f
 	return f
 }
@@ -187,34 +229,93 @@ func closeDone(done chan struct{}) {
 	}
 }
 
-// broadcast encodes ev once per codec for the members that filter nothing;
-// only members with subscriptions cost an encoding each.
+// broadcast numbers ev when it is a message of the stream, keeps its frame
+// for clients that resume, and encodes it once per codec for the members
+// that filter nothing; only members with subscriptions cost an encoding each.
 func (h *Hub) broadcast(ev task.Event) {
-	var shared map[Codec][]byte
-	sharedPushes := map[Codec]int{}
-	defer func() {
-		for c, n := range sharedPushes {
-			h.metrics.Sent(kind(ev), n, len(shared[c]))
+	shared := make(map[Codec][]byte, 4)
+	var kept *replayed
+	if h.stream != nil {
+		next := Position{Epoch: h.at.Epoch, Seq: h.at.Seq + 1}
+		if f := h.stream.Encode(ev, next, nil); f != nil {
+			h.at = next
+			shared[h.stream] = f
+			kept = h.replay.add(next.Seq, f, time.Now())
 		}
-	}()
+	}
+	sharedPushes := map[Codec]int{}
 	for _, m := range h.members {
 		if len(m.subs) > 0 {
 			h.send(m, ev)
 			continue
 		}
-		f, ok := shared[m.Codec]
-		if !ok {
-			if shared == nil {
-				shared = make(map[Codec][]byte, 2)
-			}
-			f = m.Codec.Encode(ev, nil)
-			shared[m.Codec] = f
-		}
+		f := h.sharedFrame(m.Codec, ev, shared)
 		if f != nil {
 			m.Outbox.Push(f)
 			sharedPushes[m.Codec]++
 		}
 	}
+	for c, n := range sharedPushes {
+		h.metrics.Sent(kind(ev), n, len(shared[c]))
+		if d, ok := c.(Derived); ok && kept != nil && d.Base() == h.stream {
+			kept.keepDerived(c, shared[c], &h.replay)
+		}
+	}
+}
+
+// sharedFrame is ev as codec c sends it to members that filter nothing,
+// encoded (or derived from its base's frame) once per broadcast.
+func (h *Hub) sharedFrame(c Codec, ev task.Event, shared map[Codec][]byte) []byte {
+	if f, ok := shared[c]; ok {
+		return f
+	}
+	var f []byte
+	if d, ok := c.(Derived); ok {
+		if base := h.sharedFrame(d.Base(), ev, shared); base != nil {
+			f = d.Derive(base)
+		}
+	} else {
+		f = c.Encode(ev, h.at, nil)
+	}
+	shared[c] = f
+	return f
+}
+
+// encode is ev for one member's codec and subscriptions.
+func encode(c Codec, ev task.Event, at Position, subs task.Subscriptions) []byte {
+	if d, ok := c.(Derived); ok {
+		if base := d.Base().Encode(ev, at, subs); base != nil {
+			return d.Derive(base)
+		}
+		return nil
+	}
+	return c.Encode(ev, at, subs)
+}
+
+// resume sends a member every message of the stream after since, in place
+// of its SYNC_ALL, when the hub still holds them all and the member's codec
+// can send them; it reports whether it did.
+func (h *Hub) resume(m *member, since Position) bool {
+	if h.stream == nil || since.Epoch != h.at.Epoch {
+		return false
+	}
+	missed, ok := h.replay.after(since.Seq, h.at.Seq)
+	if !ok {
+		return false
+	}
+	frames := make([][]byte, 0, len(missed))
+	for i := range missed {
+		f, ok := h.replay.frameFor(&missed[i], m.Codec, h.stream)
+		if !ok {
+			return false
+		}
+		frames = append(frames, f)
+	}
+	for _, f := range frames {
+		m.Outbox.Push(f)
+	}
+	h.metrics.Sent("replayed", len(frames), 0)
+	return true
 }
 
 // kind names an event for the metrics.

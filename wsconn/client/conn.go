@@ -27,6 +27,13 @@ type Options struct {
 	// Subscriptions are sent right after each connect, so Follow renews
 	// them on every reconnect; empty receives everything.
 	Subscriptions []string
+	// Since resumes the stream after a message ("<epoch>:<seq>", see
+	// Position.Since): the server sends what was missed instead of a
+	// SYNC_ALL, or a SYNC_ALL when it no longer can.
+	Since string
+	// NoCompression turns off permessage-deflate, which is on by default as
+	// in browsers.
+	NoCompression bool
 }
 
 // Conn is one WebSocket connection to a daemon.
@@ -56,6 +63,9 @@ func wsURL(opts Options) (string, error) {
 	if opts.Protocol != "" {
 		q.Set("protocol", opts.Protocol)
 	}
+	if opts.Since != "" {
+		q.Set("since", opts.Since)
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
@@ -73,7 +83,9 @@ func Dial(ctx context.Context, opts Options) (*Conn, error) {
 	if opts.Origin != "" {
 		h.Set("Origin", opts.Origin)
 	}
-	ws, resp, err := websocket.DefaultDialer.DialContext(ctx, endpoint, h)
+	dialer := *websocket.DefaultDialer
+	dialer.EnableCompression = !opts.NoCompression
+	ws, resp, err := dialer.DialContext(ctx, endpoint, h)
 	if err != nil {
 		if resp != nil {
 			var body struct{ Message string }

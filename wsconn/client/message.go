@@ -13,6 +13,8 @@ import (
 type Message struct {
 	Type       string            `json:"type"`
 	TS         int64             `json:"ts"`
+	Seq        uint64            `json:"seq"`   // the message's place in the stream
+	Epoch      string            `json:"epoch"` // SYNC_ALL: the server's run
 	Tasks      []json.RawMessage `json:"tasks"`
 	Task       json.RawMessage   `json:"task"`
 	TaskID     string            `json:"task_id"`
