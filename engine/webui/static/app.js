@@ -62,9 +62,13 @@ const SORTS = {
 
 const conn = {
   ws: null,
-  attempt: 0, // reconnect attempts since the last successful SYNC_ALL
+  attempt: 0, // reconnect attempts since the last successful connection
   timer: 0,
   synced: false,
+  // Where the page is in the server's stream: a reconnect resumes from it
+  // (?since=) and gets only what it missed, not a whole SYNC_ALL.
+  epoch: '',
+  seq: 0,
 };
 
 const library = { items: [], timer: 0 };
@@ -93,6 +97,9 @@ function byCreation(a, b) {
 // ---- applying the tasks dialect -------------------------------------------
 
 function onMessage(msg) {
+  if (msg.type === 'SYNC_ALL') conn.epoch = msg.epoch || '';
+  if (typeof msg.seq === 'number') conn.seq = msg.seq;
+  if (!conn.synced && msg.type !== 'SYNC_ALL') markSynced(); // a resumed stream
   switch (msg.type) {
     case 'SYNC_ALL':
       applySyncAll(msg.tasks || []);
@@ -581,8 +588,11 @@ async function onLibraryClick(ev) {
 
 function wsURL() {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const params = new URLSearchParams();
   const token = getToken();
-  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  if (token) params.set('token', token);
+  if (conn.epoch) params.set('since', `${conn.epoch}:${conn.seq}`);
+  const query = params.size ? `?${params}` : '';
   return `${scheme}//${location.host}/api/ws${query}`;
 }
 
