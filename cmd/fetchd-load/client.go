@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"strconv"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,18 +20,21 @@ type role struct {
 	subscribe []string // ids to subscribe to
 	stall     bool     // stop reading after SYNC_ALL
 	verify    bool     // apply every message to a mirror
+	blink     bool     // drop the connection now and then, and resume it
 }
 
 // client is an actor owning one connection. The connection's reads run on
 // their own goroutine, as a socket read blocks.
 type client struct {
-	id   int
-	role role
-	opts wsclient.Options
-	st   *stats
+	id       int
+	role     role
+	base     string // the daemon
+	token    string
+	compress bool // offer permessage-deflate
+	st       *stats
 
 	self   *actor.PID
-	conn   *wsclient.Conn   // the actor's
+	conn   *wire            // the actor's
 	live   atomic.Bool      // connected and not yet closed
 	mirror *wsclient.Mirror // verify only; under mu
 	closed chan struct{}
@@ -44,28 +46,25 @@ type client struct {
 	dups, ooo int
 	syncs     int
 	stalled   atomic.Bool
+	at        wsclient.Position // the last message read
+	dropped   *wire             // the connection a blink dropped: its reader stops
+	resumedAt int64             // Unix ms of the last resume: older messages are replays
 }
 
 type (
 	dialed struct {
-		conn *wsclient.Conn
+		conn *wire
 		err  error
 		took time.Duration
 	}
 	hangUp struct{}
+	blink  struct{} // drop the connection and resume where it was
 )
 
 func (c *client) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		self, root := ctx.Self(), ctx.ActorSystem().Root
-		go func() { // dialing blocks; the actor's mailbox must not
-			start := time.Now()
-			dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			conn, err := wsclient.Dial(dctx, c.opts)
-			root.Send(self, dialed{conn, err, time.Since(start)})
-		}()
+		c.dial(ctx, "")
 	case dialed:
 		if msg.err != nil {
 			c.st.dialFailed.Add(1)
@@ -73,48 +72,110 @@ func (c *client) Receive(ctx actor.Context) {
 			return
 		}
 		c.conn = msg.conn
-		c.live.Store(true)
-		c.st.connect.observe(msg.took)
-		c.st.connected.Add(1)
-		for _, id := range c.role.subscribe {
-			c.conn.Subscribe(id)
+		if c.live.Swap(true) {
+			c.st.resumes.Add(1)
+		} else {
+			c.st.connect.observe(msg.took)
+			c.st.connected.Add(1)
 		}
-		go c.read()
+		for _, id := range c.role.subscribe {
+			raw, _ := json.Marshal(map[string]any{"event": "subscribe:download", "data": map[string]string{"downloadId": id}})
+			c.conn.send(raw)
+		}
+		go c.read(c.conn)
+	case blink:
+		if c.conn == nil {
+			return
+		}
+		c.mu.Lock()
+		c.dropped = c.conn
+		since := c.at.Since()
+		c.mu.Unlock()
+		c.conn.close() // the reader ends; the actor redials at once
+		c.conn = nil
+		c.dial(ctx, since)
 	case hangUp:
 		if c.conn != nil {
-			c.conn.Close()
+			c.conn.close()
 		}
 	}
 }
 
-// read consumes messages: it reads the type and ts without decoding the
-// rest, unless the client verifies.
-func (c *client) read() {
-	defer close(c.closed)
-	var buf []byte
+// dial connects without blocking the actor's mailbox, resuming after since
+// when it is set.
+func (c *client) dial(ctx actor.Context, since string) {
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	q := url.Values{}
+	if c.role.events {
+		q.Set("protocol", "events")
+	}
+	if since != "" {
+		q.Set("since", since)
+		c.mu.Lock()
+		c.resumedAt = time.Now().UnixMilli()
+		c.mu.Unlock()
+	}
+	go func() {
+		start := time.Now()
+		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := dialWire(dctx, c.base, q.Encode(), c.token, c.compress)
+		root.Send(self, dialed{conn, err, time.Since(start)})
+	}()
+}
+
+// read consumes messages: it reads the type, ts and seq without decoding
+// the rest (nor inflating it), unless the client verifies.
+func (c *client) read(conn *wire) {
+	first := true
 	for {
-		raw, err := readInto(c.conn, &buf)
+		raw, wireBytes, err := conn.next(c.role.verify)
 		now := time.Now()
 		if err != nil {
-			c.live.Store(false)
 			c.mu.Lock()
-			c.closeCode = wsclient.CloseCode(err)
+			blinking := c.dropped == conn
+			if !blinking {
+				c.closeCode = closeCodeOf(err)
+			}
 			c.mu.Unlock()
-			c.st.closes.add(c.closeCode)
+			if !blinking {
+				c.live.Store(false)
+				c.st.closes.add(c.closeCode)
+				close(c.closed)
+			}
 			return
 		}
 		c.st.messages.Add(1)
-		c.st.bytes.Add(int64(len(raw)))
-		typ, ts := peek(raw, c.role.events)
-		if typ == "SYNC_ALL" || typ == "connect" {
-			c.mu.Lock()
-			c.syncs++
-			c.mu.Unlock()
-		} else if ts > 0 {
-			c.st.lag.observe(now.Sub(time.UnixMilli(ts)))
+		c.st.bytes.Add(int64(wireBytes))
+		if c.role.verify {
+			c.st.wholeWire.Add(int64(wireBytes))
+			c.st.wholeInflated.Add(int64(len(raw)))
 		}
-		if typ == "TASK_BATCH_UPDATE" && len(c.role.subscribe) == 0 {
-			c.countBatch(ts) // a subscriber's batches are its own, with their own ts
+		h := peek(raw, c.role.events)
+		c.mu.Lock()
+		if c.dropped == conn { // read before the blink: the resumed stream has it
+			c.mu.Unlock()
+			return
+		}
+		replay := h.ts < c.resumedAt
+		if first && c.resumedAt > 0 {
+			if h.typ == "SYNC_ALL" {
+				c.st.resynced.Add(1)
+			} else {
+				c.st.replayed.Add(1)
+			}
+		}
+		first = false
+		if h.typ == "SYNC_ALL" || h.typ == "connect" {
+			c.syncs++
+		}
+		c.at.Advance(wsclient.Message{Type: h.typ, Seq: h.seq, Epoch: h.epoch})
+		if h.typ == "TASK_BATCH_UPDATE" && len(c.role.subscribe) == 0 {
+			c.countBatch(h.ts) // a subscriber's batches are its own, with their own ts
+		}
+		c.mu.Unlock()
+		if h.typ != "SYNC_ALL" && h.typ != "connect" && h.ts > 0 && !replay {
+			c.st.lag.observe(now.Sub(time.UnixMilli(h.ts)))
 		}
 		if c.role.verify {
 			if m, err := decode(bytes.Clone(raw)); err == nil {
@@ -137,14 +198,13 @@ func (c *client) syncsSeen() int {
 }
 
 // countBatch records a batch by its ts: the server encodes a batch once, so
-// every client sees the same ts for it.
+// every client sees the same ts for it. c.mu is held, so that a blink takes
+// the position and the count of the same messages.
 func (c *client) countBatch(ts int64) {
 	c.st.noteBatch(ts)
 	if !c.st.inWindow(ts) {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	switch {
 	case ts == c.lastTS:
 		c.dups++
@@ -155,34 +215,59 @@ func (c *client) countBatch(ts int64) {
 	c.batches++
 }
 
-// peek finds a message's type and ts without decoding it. The tasks dialect
-// writes "type" then "ts" first; the events dialect ends with "timestamp".
-func peek(raw []byte, events bool) (string, int64) {
-	key, tsKey := []byte(`"type":"`), []byte(`"ts":`)
+// head is what the harness reads of every message.
+type head struct {
+	typ   string
+	ts    int64
+	seq   uint64
+	epoch string
+}
+
+// peek finds a message's type, ts, seq and epoch without decoding it. The
+// tasks dialect writes them first; the events dialect ends with "timestamp".
+func peek(raw []byte, events bool) head {
+	var h head
 	if events {
-		key, tsKey = []byte(`"event":"`), []byte(`"timestamp":`)
-	}
-	var typ string
-	if i := bytes.Index(raw, key); i >= 0 {
-		rest := raw[i+len(key):]
-		if j := bytes.IndexByte(rest, '"'); j >= 0 {
-			typ = string(rest[:j])
+		h.typ = stringAfter(raw, `"event":"`)
+		if i := bytes.LastIndex(raw, []byte(`"timestamp":`)); i >= 0 {
+			h.ts = int64(numberAt(raw[i+len(`"timestamp":`):]))
 		}
+		return h
 	}
-	i := bytes.Index(raw, tsKey)
-	if events {
-		i = bytes.LastIndex(raw, tsKey)
+	h.typ = stringAfter(raw, `"type":"`)
+	if i := bytes.Index(raw, []byte(`"ts":`)); i >= 0 {
+		h.ts = int64(numberAt(raw[i+len(`"ts":`):]))
 	}
+	if i := bytes.Index(raw, []byte(`"seq":`)); i >= 0 {
+		h.seq = numberAt(raw[i+len(`"seq":`):])
+	}
+	if h.typ == "SYNC_ALL" {
+		h.epoch = stringAfter(raw, `"epoch":"`)
+	}
+	return h
+}
+
+func stringAfter(raw []byte, key string) string {
+	i := bytes.Index(raw, []byte(key))
 	if i < 0 {
-		return typ, 0
+		return ""
 	}
-	rest := raw[i+len(tsKey):]
-	end := bytes.IndexAny(rest, ",}")
-	if end < 0 {
-		return typ, 0
+	rest := raw[i+len(key):]
+	if j := bytes.IndexByte(rest, '"'); j >= 0 {
+		return string(rest[:j])
 	}
-	ts, _ := strconv.ParseInt(string(rest[:end]), 10, 64)
-	return typ, ts
+	return ""
+}
+
+func numberAt(b []byte) uint64 {
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n
 }
 
 func decode(raw []byte) (wsclient.Message, error) {
@@ -190,29 +275,4 @@ func decode(raw []byte) (wsclient.Message, error) {
 	err := json.Unmarshal(raw, &m)
 	m.Raw = raw
 	return m, err
-}
-
-// readInto reads the next message into *buf, reusing its memory: thousands
-// of clients reading every message must not turn the harness into a garbage
-// collector benchmark.
-func readInto(c *wsclient.Conn, buf *[]byte) ([]byte, error) {
-	_, r, err := c.WebSocket().NextReader()
-	if err != nil {
-		return nil, err
-	}
-	b := (*buf)[:0]
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			*buf = b
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
 }

@@ -74,11 +74,14 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	t0, m0, b0 := time.Now(), st.messages.Load(), st.bytes.Load()
 	st.from.Store(t0.Add(500 * time.Millisecond).UnixMilli())
 	st.to.Store(t0.Add(o.duration - time.Second).UnixMilli())
+	stopBlinks := blinkEvery(system, clients, 5*time.Second)
 	select {
 	case <-ctx.Done():
+		stopBlinks()
 		return nil, ctx.Err()
 	case <-time.After(o.duration):
 	}
+	stopBlinks()
 	t1 := time.Now()
 	end, _ := d.sample()
 	secs := t1.Sub(t0).Seconds()
@@ -94,6 +97,11 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 		res.DaemonCPUPercent = 100 * (end.cpuSec - ramped.cpuSec) / end.at.Sub(ramped.at).Seconds()
 	}
 	res.countBatches(clients, st)
+	res.Compressed = o.compress
+	if n := st.wholeInflated.Load(); n > 0 {
+		res.WireToPlain = float64(st.wholeWire.Load()) / float64(n)
+	}
+	res.Resumes, res.Replayed, res.Resynced = st.resumes.Load(), st.replayed.Load(), st.resynced.Load()
 
 	// Quiesce and compare the verifying clients with the server.
 	if err := res.verify(ctx, api, clients, o.downloads); err != nil {
@@ -110,6 +118,39 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	waitClosed(clients, func(*client) bool { return true }, 10*time.Second)
 	res.Closes = st.closes.snapshot()
 	return res, nil
+}
+
+// blinkEvery makes each blinking client drop its connection and resume it
+// once per period, spread evenly over the period; it returns a stop func.
+func blinkEvery(system *actor.ActorSystem, clients []*client, period time.Duration) func() {
+	var blinkers []*client
+	for _, c := range clients {
+		if c.role.blink {
+			blinkers = append(blinkers, c)
+		}
+	}
+	done := make(chan struct{})
+	if len(blinkers) == 0 {
+		return func() {}
+	}
+	const slots = 50
+	go func() {
+		t := time.NewTicker(period / slots)
+		defer t.Stop()
+		for k := 0; ; k++ {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			for i, c := range blinkers {
+				if (i+k)%slots == 0 {
+					system.Root.Send(c.self, blink{})
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
 }
 
 // plan assigns each client its role, deterministically by index.
@@ -138,11 +179,8 @@ func plan(o *options, base, batchID string, taskIDs []string, st *stats) []*clie
 			r.verify = true
 			verified++
 		}
-		opts := wsclient.Options{Server: base, Token: o.token}
-		if r.events {
-			opts.Protocol = "events"
-		}
-		out[i] = &client{id: i, role: r, opts: opts, st: st, closed: make(chan struct{})}
+		r.blink = !r.stall && len(r.subscribe) == 0 && !r.events && i%1000 < int(math.Round(o.blinkFrac*1000))
+		out[i] = &client{id: i, role: r, base: base, token: o.token, compress: o.compress, st: st, closed: make(chan struct{})}
 		if r.verify {
 			out[i].mirror = wsclient.NewMirror()
 		}

@@ -33,6 +33,8 @@ type options struct {
 	jsonOut     string
 	daemonPprof bool
 	daemonPID   int
+	compress    bool
+	blinkFrac   float64
 }
 
 func main() {
@@ -87,6 +89,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
 	fs.BoolVar(&o.daemonPprof, "daemon-pprof", false, "with --spawn: start the daemon with --pprof")
 	fs.IntVar(&o.daemonPID, "pid", 0, "with --url: the daemon's pid, to report its RSS and CPU")
+	fs.BoolVar(&o.compress, "compress", false, "clients offer permessage-deflate, as browsers do")
+	fs.Float64Var(&o.blinkFrac, "resume-blink", 0, "fraction of tasks-dialect clients that drop their connection every few seconds and resume it (?since=)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "fetchd-load: many WebSocket clients against one fetchd, with real downloads.\n\nUsage:\n  fetchd-load --spawn [flags]\n  fetchd-load --url http://127.0.0.1:8484 [flags]\n\nFlags:")
 		fs.PrintDefaults()
@@ -101,8 +105,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--conns and --ramp must be at least 1")
 	case o.downloads < 0 || o.downloads > 1000:
 		return nil, errors.New("--downloads must be from 0 to 1000 (the daemon's max_concurrent limit)")
-	case o.eventsFrac < 0 || o.eventsFrac > 1 || o.subFrac < 0 || o.subFrac > 1 || o.stallFrac < 0 || o.stallFrac > 1:
-		return nil, errors.New("--events, --subscribe and --stall are fractions from 0 to 1")
+	case o.eventsFrac < 0 || o.eventsFrac > 1 || o.subFrac < 0 || o.subFrac > 1 || o.stallFrac < 0 || o.stallFrac > 1 || o.blinkFrac < 0 || o.blinkFrac > 1:
+		return nil, errors.New("--events, --subscribe, --stall and --resume-blink are fractions from 0 to 1")
 	}
 	return o, nil
 }

@@ -40,6 +40,11 @@ type result struct {
 	DaemonRSSMB      float64        `json:"daemon_rss_mb"`
 	RSSPerConnKiB    float64        `json:"daemon_rss_per_conn_kib"`
 	DaemonCPUPercent float64        `json:"daemon_cpu_percent"`
+	Compressed       bool           `json:"compressed"`
+	WireToPlain      float64        `json:"wire_to_plain_ratio,omitempty"` // bytes on the wire / inflated, for the verifying clients
+	Resumes          int64          `json:"resumes"`
+	Replayed         int64          `json:"resumes_replayed"`
+	Resynced         int64          `json:"resumes_resynced"`
 }
 
 // countBatches checks every reading tasks-dialect client against the set of
@@ -72,6 +77,12 @@ func (r *result) table(w io.Writer) {
 	row("lag p50 / p99 / max", fmt.Sprintf("%d ms / %d ms / %d ms", r.LagP50, r.LagP99, r.LagMax))
 	row("batch updates", fmt.Sprintf("%d in the window; %d readers missed %d, %d duplicated, %d out of order", r.Batches, r.Readers, r.Missed, r.Duplicated, r.OutOfOrder))
 	row("verified clients", fmt.Sprintf("%d, %d differ from GET /api/downloads %d ms after pause-all", r.Verified, r.VerifyMismatches, r.ConvergedMs))
+	if o.compress {
+		row("compression", fmt.Sprintf("%.0f%% of the bytes on the wire saved (verifying clients: %.2f wire bytes per message byte)", 100*(1-r.WireToPlain), r.WireToPlain))
+	}
+	if o.blinkFrac > 0 {
+		row("resumes", fmt.Sprintf("%d (%.0f%% of tasks-dialect clients blink every 5 s): %d replayed what they missed, %d got a SYNC_ALL", r.Resumes, 100*o.blinkFrac, r.Replayed, r.Resynced))
+	}
 	row("closes seen by clients", formatCloses(r.Closes))
 	row("4008 closes (daemon)", r.ServerSlowCloses)
 	if r.DaemonRSSMB > 0 {

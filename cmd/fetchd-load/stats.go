@@ -20,7 +20,11 @@ type stats struct {
 	lag        histogram
 	closes     codes
 	from, to   atomic.Int64 // the measuring window, as server ts (Unix ms)
-	unstall    chan struct{}
+	// Compression, as seen by the clients that inflate whole messages.
+	wholeWire, wholeInflated atomic.Int64
+	// Blinks: reconnections that resumed, and what the first message was.
+	resumes, replayed, resynced atomic.Int64
+	unstall                     chan struct{}
 
 	mu      sync.Mutex
 	batches map[int64]bool // ts of every batch seen inside the window

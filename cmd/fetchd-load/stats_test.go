@@ -17,9 +17,9 @@ func TestPeekReadsTypeAndTimestampWithoutDecoding(t *testing.T) {
 		{`{"event":"download:progress","data":{"timestamp":7},"timestamp":9}`, true, "download:progress", 9},
 		{`not json`, false, "", 0},
 	} {
-		typ, ts := peek([]byte(c.raw), c.events)
-		if typ != c.typ || ts != c.ts {
-			t.Errorf("peek(%s) = %q, %d; want %q, %d", c.raw, typ, ts, c.typ, c.ts)
+		h := peek([]byte(c.raw), c.events)
+		if h.typ != c.typ || h.ts != c.ts {
+			t.Errorf("peek(%s) = %q, %d; want %q, %d", c.raw, h.typ, h.ts, c.typ, c.ts)
 		}
 	}
 }
