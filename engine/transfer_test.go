@@ -223,7 +223,10 @@ func TestDestinationSubfolder(t *testing.T) {
 }
 
 func TestStalledOriginIsRetriedAndResumed(t *testing.T) {
-	h := enginetest.Start(t, func(c *engine.Config) { c.StallTimeout = 300 * time.Millisecond })
+	h := enginetest.Start(t, func(c *engine.Config) {
+		c.StallTimeout = 300 * time.Millisecond
+		c.RetryBase = time.Second // WAITING lasts long enough to be seen
+	})
 	data := enginetest.Bytes(256<<10, 12)
 	url := h.Origin.Add("/stall.bin", &enginetest.File{Data: data, Stalls: 1})
 	tk := h.Add(map[string]any{"url": url, "checksum": sha(data)})
