@@ -16,14 +16,21 @@ import (
 
 // BenchmarkFanout is one TASK_BATCH_UPDATE of 100 changed tasks handed by the
 // hub actor to every connection's outbox, with the tasks codec: the work of
-// one flush, per connection. Nobody subscribes, so the batch is encoded once.
+// one flush, per connection. Nobody subscribes, so the batch is encoded once,
+// and with compression compressed once.
 func BenchmarkFanout(b *testing.B) {
-	for _, conns := range []int{1000, 10000} {
-		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) { benchFanout(b, conns) })
+	for _, compress := range []bool{false, true} {
+		for _, conns := range []int{1000, 10000} {
+			b.Run(fmt.Sprintf("deflate=%v/conns=%d", compress, conns), func(b *testing.B) { benchFanout(b, conns, compress) })
+		}
 	}
 }
 
-func benchFanout(b *testing.B, conns int) {
+func benchFanout(b *testing.B, conns int, compress bool) {
+	var codec hub.Codec = tasksCodec{}
+	if compress {
+		codec = deflated{base: codec}
+	}
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}))
@@ -37,7 +44,7 @@ func benchFanout(b *testing.B, conns int) {
 	defer pool.stop()
 	for i := range boxes {
 		boxes[i] = newOutbox(pipe, pool, Limits{QueueBytes: 1 << 30, WriteWait: time.Second}, nil, func() {})
-		system.Root.Send(h, hub.Attach{Member: hub.Member{ID: uint64(i), Codec: tasksCodec{}, Outbox: boxes[i]}, First: task.SyncAll{}})
+		system.Root.Send(h, hub.Attach{Member: hub.Member{ID: uint64(i), Codec: codec, Outbox: boxes[i]}, First: task.SyncAll{}})
 	}
 	batch := task.TaskBatch{}
 	for i := range 100 {
@@ -67,8 +74,13 @@ func benchFanout(b *testing.B, conns int) {
 		b.StartTimer()
 	}
 	b.StopTimer()
+	wire := 0
+	for _, f := range boxes[0].batch {
+		wire += len(f)
+	}
 	runtime.ReadMemStats(&after)
 	perConn := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / float64(conns)
 	b.ReportMetric(perConn, "ns/conn")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(b.N)/float64(conns), "allocs/conn")
+	b.ReportMetric(float64(wire), "wire-bytes/msg")
 }

@@ -48,6 +48,7 @@ type client struct {
 	stalled   atomic.Bool
 	at        wsclient.Position // the last message read
 	dropped   *wire             // the connection a blink dropped: its reader stops
+	hungUp    bool              // the harness closed the connection at the end
 	resumedAt int64             // Unix ms of the last resume: older messages are replays
 }
 
@@ -95,6 +96,9 @@ func (c *client) Receive(ctx actor.Context) {
 		c.conn = nil
 		c.dial(ctx, since)
 	case hangUp:
+		c.mu.Lock()
+		c.hungUp = true
+		c.mu.Unlock()
 		if c.conn != nil {
 			c.conn.close()
 		}
@@ -134,6 +138,9 @@ func (c *client) read(conn *wire) {
 		if err != nil {
 			c.mu.Lock()
 			blinking := c.dropped == conn
+			if !blinking && !c.hungUp && closeCodeOf(err) == 0 {
+				c.st.readErrors.add(err)
+			}
 			if !blinking {
 				c.closeCode = closeCodeOf(err)
 			}

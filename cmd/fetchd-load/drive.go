@@ -32,7 +32,11 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start downloads: %w", err)
 	}
-	time.Sleep(time.Second) // let the downloads start before the baseline
+	// Every download running before the baseline and the clients: the
+	// run measures the steady state, not a thousand downloads starting.
+	if err := waitRunning(ctx, api, o.downloads, stderr); err != nil {
+		return nil, err
+	}
 	base, _ := d.sample()
 
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
@@ -117,7 +121,31 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	}
 	waitClosed(clients, func(*client) bool { return true }, 10*time.Second)
 	res.Closes = st.closes.snapshot()
+	res.Lost = st.readErrors.snapshot()
 	return res, nil
+}
+
+// waitRunning waits until n downloads are DOWNLOADING.
+func waitRunning(ctx context.Context, api *wsclient.REST, n int, stderr io.Writer) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var s task.Stats
+		if err := api.Do(ctx, "GET", "/api/downloads/stats", nil, &s); err != nil {
+			return err
+		}
+		if s.DBCounts["downloading"] >= int64(n) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("only %d of %d downloads running after 2 minutes", s.DBCounts["downloading"], n)
+		}
+		fmt.Fprintf(stderr, "\rdownloads running: %d/%d ", s.DBCounts["downloading"], n)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // blinkEvery makes each blinking client drop its connection and resume it

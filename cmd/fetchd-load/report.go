@@ -45,6 +45,7 @@ type result struct {
 	Resumes          int64          `json:"resumes"`
 	Replayed         int64          `json:"resumes_replayed"`
 	Resynced         int64          `json:"resumes_resynced"`
+	Lost             map[string]int `json:"lost,omitempty"` // connections that ended without a close frame during the run, by error
 }
 
 // countBatches checks every reading tasks-dialect client against the set of
@@ -84,6 +85,9 @@ func (r *result) table(w io.Writer) {
 		row("resumes", fmt.Sprintf("%d (%.0f%% of tasks-dialect clients blink every 5 s): %d replayed what they missed, %d got a SYNC_ALL", r.Resumes, 100*o.blinkFrac, r.Replayed, r.Resynced))
 	}
 	row("closes seen by clients", formatCloses(r.Closes))
+	if len(r.Lost) > 0 {
+		row("lost during the run", formatCloses(r.Lost))
+	}
 	row("4008 closes (daemon)", r.ServerSlowCloses)
 	if r.DaemonRSSMB > 0 {
 		row("daemon RSS", fmt.Sprintf("%.1f MB (%.1f MB before the clients; %.1f KiB per connection)", r.DaemonRSSMB, r.DaemonRSSBaseMB, r.RSSPerConnKiB))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"sort"
 	"strconv"
 	"sync"
@@ -24,6 +25,7 @@ type stats struct {
 	wholeWire, wholeInflated atomic.Int64
 	// Blinks: reconnections that resumed, and what the first message was.
 	resumes, replayed, resynced atomic.Int64
+	readErrors                  reasons // connections lost without a close frame, during the run
 	unstall                     chan struct{}
 
 	mu      sync.Mutex
@@ -99,6 +101,31 @@ func (h *histogram) reset() {
 }
 
 // codes counts connections closed, by close code (0: no close frame).
+// reasons counts connections that ended without a close frame, by error.
+type reasons struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (r *reasons) add(err error) {
+	msg := err.Error()
+	if len(msg) > 80 {
+		msg = msg[:80]
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]int{}
+	}
+	r.m[msg]++
+}
+
+func (r *reasons) snapshot() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.m)
+}
+
 type codes struct {
 	mu sync.Mutex
 	m  map[int]int
