@@ -73,9 +73,7 @@ func (c *client) Receive(ctx actor.Context) {
 			return
 		}
 		c.conn = msg.conn
-		if c.live.Swap(true) {
-			c.st.resumes.Add(1)
-		} else {
+		if !c.live.Swap(true) { // not a resume
 			c.st.connect.observe(msg.took)
 			c.st.connected.Add(1)
 		}

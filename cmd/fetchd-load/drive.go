@@ -105,7 +105,8 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	if n := st.wholeInflated.Load(); n > 0 {
 		res.WireToPlain = float64(st.wholeWire.Load()) / float64(n)
 	}
-	res.Resumes, res.Replayed, res.Resynced = st.resumes.Load(), st.replayed.Load(), st.resynced.Load()
+	res.Replayed, res.Resynced = st.replayed.Load(), st.resynced.Load()
+	res.Resumes = res.Replayed + res.Resynced
 
 	// Quiesce and compare the verifying clients with the server.
 	if err := res.verify(ctx, api, clients, o.downloads); err != nil {

@@ -42,7 +42,7 @@ type result struct {
 	DaemonCPUPercent float64        `json:"daemon_cpu_percent"`
 	Compressed       bool           `json:"compressed"`
 	WireToPlain      float64        `json:"wire_to_plain_ratio,omitempty"` // bytes on the wire / inflated, for the verifying clients
-	Resumes          int64          `json:"resumes"`
+	Resumes          int64          `json:"resumes"`                       // connections resumed that got their first message
 	Replayed         int64          `json:"resumes_replayed"`
 	Resynced         int64          `json:"resumes_resynced"`
 	Lost             map[string]int `json:"lost,omitempty"` // connections that ended without a close frame during the run, by error

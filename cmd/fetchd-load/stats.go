@@ -23,10 +23,11 @@ type stats struct {
 	from, to   atomic.Int64 // the measuring window, as server ts (Unix ms)
 	// Compression, as seen by the clients that inflate whole messages.
 	wholeWire, wholeInflated atomic.Int64
-	// Blinks: reconnections that resumed, and what the first message was.
-	resumes, replayed, resynced atomic.Int64
-	readErrors                  reasons // connections lost without a close frame, during the run
-	unstall                     chan struct{}
+	// Resumed connections, by their first message: what was missed, or a
+	// SYNC_ALL.
+	replayed, resynced atomic.Int64
+	readErrors         reasons // connections lost without a close frame, during the run
+	unstall            chan struct{}
 
 	mu      sync.Mutex
 	batches map[int64]bool // ts of every batch seen inside the window
