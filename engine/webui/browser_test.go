@@ -19,8 +19,9 @@ import (
 
 // TestBrowser builds the daemon and runs e2e/page.test.mjs, which drives the
 // page in headless Chromium: a download with a moving progress bar, a pause
-// and resume from the row's buttons, a daemon restart the page must
-// reconnect through and resynchronise from, and the toolbar, details,
+// and resume from the row's buttons, a network blink the page must resume
+// from without a second SYNC_ALL, a daemon restart the page must reconnect
+// through and resynchronise from, and the toolbar, details,
 // settings, selection and saving a file, by keyboard, at 375 px and dark.
 func TestBrowser(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))

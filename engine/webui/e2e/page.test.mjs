@@ -4,7 +4,9 @@
 //
 // It starts the daemon on a free loopback port and drives the page in
 // headless Chromium: a download whose bar moves to COMPLETED, the library, a
-// pause and resume from a row's buttons, a daemon restart the page must
+// pause and resume from a row's buttons, a network blink (through a proxy
+// that drops every connection) the page must resume from without a second
+// SYNC_ALL, a daemon restart the page must
 // reconnect through and resynchronise from (checked against GET
 // /api/downloads), a restart with --token, the page's tools (keyboard use,
 // saving a file, details, many rows with named buttons, search, filter,
@@ -287,6 +289,65 @@ async function pauseAndResume(page) {
   return id;
 }
 
+// blinkProxy forwards a port to the daemon's and can drop every connection
+// through it at once: a network blink, with the daemon still up.
+async function blinkProxy(port) {
+  const sockets = new Set();
+  const srv = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${srv.address().port}`,
+    blink() {
+      for (const s of sockets) s.destroy();
+    },
+    close() {
+      this.blink();
+      srv.close();
+    },
+  };
+}
+
+// resumesAfterBlink: a page whose connection drops gets what it missed on
+// reconnecting (?since=), not a second SYNC_ALL, and matches the server.
+async function resumesAfterBlink(page, base, port) {
+  const proxy = await blinkProxy(port);
+  const p = await context.newPage();
+  const syncs = [];
+  const urls = [];
+  p.on('websocket', (ws) => {
+    urls.push(ws.url());
+    ws.on('framereceived', (f) => {
+      try {
+        if (JSON.parse(f.payload).type === 'SYNC_ALL') syncs.push(ws.url());
+      } catch {
+        // not JSON: not ours to count
+      }
+    });
+  });
+  await p.goto(`${proxy.base}/`);
+  await waitIndicator(p, 'connected');
+  check(syncs.length === 1, `a new page should get one SYNC_ALL, got ${syncs.length}`);
+  proxy.blink();
+  await waitIndicator(p, 'reconnecting');
+  const added = await api(base, '', 'POST', '/api/downloads', { url: `${env.REPORT_URL}?during=blink`, filename: 'missed-during-blink.pdf' });
+  await waitIndicator(p, 'connected');
+  await p.waitForSelector(`[data-task-id="${added.id}"]`);
+  check(urls.length >= 2 && /[?&]since=[A-Za-z0-9]+%3A\d+/.test(urls.at(-1)), `the reconnect should ask to resume, asked ${urls.at(-1)}`);
+  check(syncs.length === 1, `a resumed page should get no second SYNC_ALL, got ${syncs.length}`);
+  await pageMatchesServer(p, base);
+  await p.close();
+  proxy.close();
+  log('page resumed after a blink without a second SYNC_ALL');
+}
+
 async function restart(page, base, port, removeId) {
   await stopDaemon();
   await waitIndicator(page, 'reconnecting');
@@ -565,6 +626,7 @@ async function main() {
   const fileId = await downloadWithProgress(page);
   await libraryFavorite(page);
   await pauseAndResume(page);
+  await resumesAfterBlink(page, base, port);
   await restart(page, base, port, fileId);
   await pageMatchesServer(page, base);
   check((await row(page, fileId).count()) === 0, 'the deleted task should have no row');
