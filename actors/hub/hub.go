@@ -313,8 +313,8 @@ func (h *Hub) resume(m *member, since Position) bool {
 	}
 	for _, f := range frames {
 		m.Outbox.Push(f)
+		h.metrics.Sent("replayed", 1, len(f))
 	}
-	h.metrics.Sent("replayed", len(frames), 0)
 	return true
 }
 
