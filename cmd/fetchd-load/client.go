@@ -21,6 +21,7 @@ type role struct {
 	stall     bool     // stop reading after SYNC_ALL
 	verify    bool     // apply every message to a mirror
 	blink     bool     // drop the connection now and then, and resume it
+	channel   string   // a Centrifugo client of this channel, not a fetchd one
 }
 
 // client is an actor owning one connection. The connection's reads run on
@@ -36,6 +37,7 @@ type client struct {
 	self   *actor.PID
 	conn   *wire            // the actor's
 	live   atomic.Bool      // connected and not yet closed
+	joined atomic.Bool      // connected once
 	mirror *wsclient.Mirror // verify only; under mu
 	closed chan struct{}
 
@@ -73,6 +75,7 @@ func (c *client) Receive(ctx actor.Context) {
 			return
 		}
 		c.conn = msg.conn
+		c.joined.Store(true)
 		if !c.live.Swap(true) { // not a resume
 			c.st.connect.observe(msg.took)
 			c.st.connected.Add(1)
@@ -121,7 +124,13 @@ func (c *client) dial(ctx actor.Context, since string) {
 		start := time.Now()
 		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		conn, err := dialWire(dctx, c.base, q.Encode(), c.token, c.compress)
+		var conn *wire
+		var err error
+		if c.role.channel != "" {
+			conn, err = dialCentrifugo(dctx, c.base, c.role.channel)
+		} else {
+			conn, err = dialWire(dctx, c.base, "/api/ws", q.Encode(), c.token, c.compress)
+		}
 		root.Send(self, dialed{conn, err, time.Since(start)})
 	}()
 }
@@ -131,7 +140,7 @@ func (c *client) dial(ctx actor.Context, since string) {
 func (c *client) read(conn *wire) {
 	first := true
 	for {
-		raw, wireBytes, err := conn.next(c.role.verify)
+		raw, wireBytes, err := conn.next(c.role.verify || c.role.channel != "")
 		now := time.Now()
 		if err != nil {
 			c.mu.Lock()
@@ -150,50 +159,71 @@ func (c *client) read(conn *wire) {
 			}
 			return
 		}
-		c.st.messages.Add(1)
 		c.st.bytes.Add(int64(wireBytes))
 		if c.role.verify {
 			c.st.wholeWire.Add(int64(wireBytes))
 			c.st.wholeInflated.Add(int64(len(raw)))
 		}
-		h := peek(raw, c.role.events)
-		c.mu.Lock()
-		if c.dropped == conn { // read before the blink: the resumed stream has it
-			c.mu.Unlock()
-			return
-		}
-		replay := h.ts < c.resumedAt
-		if first && c.resumedAt > 0 {
-			if h.typ == "SYNC_ALL" {
-				c.st.resynced.Add(1)
-			} else {
-				c.st.replayed.Add(1)
+		if c.role.channel == "" {
+			if !c.take(conn, raw, now, &first) {
+				return
 			}
+			continue
 		}
-		first = false
-		if h.typ == "SYNC_ALL" || h.typ == "connect" {
-			c.syncs++
-		}
-		c.at.Advance(wsclient.Message{Type: h.typ, Seq: h.seq, Epoch: h.epoch})
-		if h.typ == "TASK_BATCH_UPDATE" && len(c.role.subscribe) == 0 {
-			c.countBatch(h.ts) // a subscriber's batches are its own, with their own ts
-		}
-		c.mu.Unlock()
-		if h.typ != "SYNC_ALL" && h.typ != "connect" && h.ts > 0 && !replay {
-			c.st.lag.observe(now.Sub(time.UnixMilli(h.ts)))
-		}
-		if c.role.verify {
-			if m, err := decode(bytes.Clone(raw)); err == nil {
-				c.mu.Lock()
-				c.mirror.Apply(m)
-				c.mu.Unlock()
+		// A Centrifugo frame may carry several messages, a line each.
+		for line := range bytes.SplitSeq(raw, []byte{'\n'}) {
+			if centrifugoPing(line) {
+				conn.send(line) // the pong is the same empty command
+				continue
 			}
-		}
-		if c.role.stall && c.syncsSeen() > 0 {
-			c.stalled.Store(true)
-			<-c.st.unstall // stop reading until the end of the run
+			c.take(conn, line, now, &first)
 		}
 	}
+}
+
+// take accounts for one message read from conn at now; false means conn was
+// dropped by a blink, and the message belongs to the resumed stream.
+func (c *client) take(conn *wire, raw []byte, now time.Time, first *bool) bool {
+	c.st.messages.Add(1)
+	h := peek(raw, c.role.events)
+	c.mu.Lock()
+	if c.dropped != nil && c.dropped == conn {
+		c.mu.Unlock()
+		return false
+	}
+	replay := h.ts < c.resumedAt
+	if *first && c.resumedAt > 0 {
+		if h.typ == "SYNC_ALL" {
+			c.st.resynced.Add(1)
+		} else {
+			c.st.replayed.Add(1)
+		}
+	}
+	*first = false
+	if h.typ == "SYNC_ALL" || h.typ == "connect" {
+		c.syncs++
+	}
+	c.at.Advance(wsclient.Message{Type: h.typ, Seq: h.seq, Epoch: h.epoch})
+	if h.typ == "TASK_BATCH_UPDATE" && len(c.role.subscribe) == 0 {
+		c.countBatch(h.ts) // a subscriber's batches are its own, with their own ts
+	}
+	c.mu.Unlock()
+	timed := !c.st.batchLagOnly || h.typ == "TASK_BATCH_UPDATE"
+	if h.typ != "SYNC_ALL" && h.typ != "connect" && h.ts > 0 && !replay && timed {
+		c.st.lag.observe(now.Sub(time.UnixMilli(h.ts)))
+	}
+	if c.role.verify {
+		if m, err := decode(bytes.Clone(raw)); err == nil {
+			c.mu.Lock()
+			c.mirror.Apply(m)
+			c.mu.Unlock()
+		}
+	}
+	if c.role.stall && c.syncsSeen() > 0 {
+		c.stalled.Store(true)
+		<-c.st.unstall // stop reading until the end of the run
+	}
+	return true
 }
 
 func (c *client) syncsSeen() int {

@@ -50,24 +50,8 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	// Ramp up, reporting as it goes.
 	progress := startProgress(stderr, st, d, len(clients))
 	defer progress.stop()
-	perTick := max(o.ramp/100, 1)
-	tick := time.NewTicker(10 * time.Millisecond)
-	for i := 0; i < len(clients); {
-		select {
-		case <-ctx.Done():
-			tick.Stop()
-			return nil, ctx.Err()
-		case <-tick.C:
-		}
-		for end := min(i+perTick, len(clients)); i < end; i++ {
-			c := clients[i]
-			c.self = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }))
-		}
-	}
-	tick.Stop()
-	deadline := time.Now().Add(60 * time.Second)
-	for st.connected.Load()+st.dialFailed.Load() < int64(len(clients)) && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	if err := rampUp(ctx, system, clients, o.ramp, st); err != nil {
+		return nil, err
 	}
 	time.Sleep(2 * time.Second) // every SYNC_ALL delivered
 	ramped, _ := d.sample()
@@ -124,6 +108,30 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	res.Closes = st.closes.snapshot()
 	res.Lost = st.readErrors.snapshot()
 	return res, nil
+}
+
+// rampUp spawns the clients, ramp a second, and waits up to a minute for
+// each to connect or fail.
+func rampUp(ctx context.Context, system *actor.ActorSystem, clients []*client, ramp int, st *stats) error {
+	perTick := max(ramp/100, 1)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; i < len(clients); {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		for end := min(i+perTick, len(clients)); i < end; i++ {
+			c := clients[i]
+			c.self = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }))
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for st.connected.Load()+st.dialFailed.Load() < int64(len(clients)) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
 }
 
 // waitRunning waits until n downloads are DOWNLOADING.

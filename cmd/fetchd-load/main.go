@@ -35,6 +35,8 @@ type options struct {
 	daemonPID   int
 	compress    bool
 	blinkFrac   float64
+	versus      string // "centrifugo": see versus.go
+	versusBin   string
 }
 
 func main() {
@@ -54,14 +56,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	raiseFileLimit(stderr)
 	debug.SetGCPercent(400) // the harness trades memory for CPU: the daemon needs the cores
-	res, err := drive(ctx, o, stderr)
+	res, err := measure(ctx, o, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "fetchd-load:", err)
 		return 1
 	}
 	res.table(stdout)
 	if o.jsonOut != "" {
-		if err := res.writeJSON(o.jsonOut, stdout); err != nil {
+		if err := writeJSON(res, o.jsonOut, stdout); err != nil {
 			fmt.Fprintln(stderr, "fetchd-load:", err)
 			return 1
 		}
@@ -89,6 +91,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
 	fs.BoolVar(&o.daemonPprof, "daemon-pprof", false, "with --spawn: start the daemon with --pprof")
 	fs.IntVar(&o.daemonPID, "pid", 0, "with --url: the daemon's pid, to report its RSS and CPU")
+	fs.StringVar(&o.versus, "versus", "", "centrifugo: measure a spawned fetchd, then Centrifugo "+centrifugoVersion+" with the same clients and the same batch, side by side")
+	fs.StringVar(&o.versusBin, "centrifugo", "", "with --versus: the Centrifugo binary (default: built once into the user cache dir)")
 	fs.BoolVar(&o.compress, "compress", false, "clients offer permessage-deflate, as browsers do")
 	fs.Float64Var(&o.blinkFrac, "resume-blink", 0, "fraction of tasks-dialect clients that drop their connection every few seconds and resume it (?since=)")
 	fs.Usage = func() {
@@ -97,6 +101,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if o.versus != "" {
+		if err := versusFlags(o); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case o.spawn == (o.url != ""):

@@ -108,8 +108,9 @@ func formatCloses(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (r *result) writeJSON(path string, stdout io.Writer) error {
-	raw, err := json.MarshalIndent(r, "", "  ")
+// writeJSON writes v indented to path, or to stdout when path is "-".
+func writeJSON(v any, path string, stdout io.Writer) error {
+	raw, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ type stats struct {
 	replayed, resynced atomic.Int64
 	readErrors         reasons // connections lost without a close frame, during the run
 	unstall            chan struct{}
+	batchLagOnly       bool // time TASK_BATCH_UPDATE only; set before any client starts
 
 	mu      sync.Mutex
 	batches map[int64]bool // ts of every batch seen inside the window

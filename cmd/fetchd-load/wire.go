@@ -47,9 +47,9 @@ func closeCodeOf(err error) int {
 	return 0
 }
 
-// dialWire upgrades GET /api/ws?query, offering permessage-deflate when
+// dialWire upgrades GET path?query, offering permessage-deflate when
 // compress is set.
-func dialWire(ctx context.Context, base, query, token string, compress bool) (*wire, error) {
+func dialWire(ctx context.Context, base, path, query, token string, compress bool) (*wire, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return nil, err
@@ -65,8 +65,12 @@ func dialWire(ctx context.Context, base, query, token string, compress bool) (*w
 	key := make([]byte, 16)
 	rand.Read(key)
 	var req strings.Builder
-	fmt.Fprintf(&req, "GET /api/ws?%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\n",
-		query, u.Host, base64.StdEncoding.EncodeToString(key))
+	target := path
+	if query != "" {
+		target += "?" + query
+	}
+	fmt.Fprintf(&req, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\n",
+		target, u.Host, base64.StdEncoding.EncodeToString(key))
 	if compress {
 		req.WriteString("Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover\r\n")
 	}
