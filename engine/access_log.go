@@ -28,12 +28,13 @@ func accessLog(next http.Handler) http.Handler {
 	})(next)
 }
 
-// redactQuery keeps a raw query as sent but for the values of token.
+// redactQuery keeps a raw query as sent but for the values of token, and of
+// params, where an aria2 GET call carries its "token:..." in base64.
 func redactQuery(raw string) string {
 	parts := strings.Split(raw, "&")
 	for i, p := range parts {
 		k, _, _ := strings.Cut(p, "=")
-		if name, err := url.QueryUnescape(k); err == nil && strings.EqualFold(name, "token") {
+		if name, err := url.QueryUnescape(k); err == nil && (strings.EqualFold(name, "token") || strings.EqualFold(name, "params")) {
 			parts[i] = k + "=<redacted>"
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/fetchd/fetchd/actors/manager"
 	"github.com/fetchd/fetchd/actors/publisher"
 	"github.com/fetchd/fetchd/actors/stats"
+	"github.com/fetchd/fetchd/engine/aria2"
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/engine/telemetry"
 	"github.com/fetchd/fetchd/persistence"
@@ -61,6 +62,9 @@ type Config struct {
 	WS            wsconn.Limits    // zero: PROTOCOL.md's limits
 	Replay        hub.ReplayLimits // what is kept for clients that resume; zero: PROTOCOL.md's
 	Pprof         bool             // serve /debug/pprof (behind the token, when one is set)
+	// Shutdown stops the daemon gracefully when aria2's shutdown asks; nil
+	// (an embedded engine) refuses it.
+	Shutdown func()
 }
 
 // Engine is a running fetchd.
@@ -72,6 +76,7 @@ type Engine struct {
 	manager   *actor.PID
 	publisher *actor.PID
 	ws        *wsconn.Server
+	aria2     *aria2.Server
 	metrics   *telemetry.Metrics
 	started   time.Time
 	closed    atomic.Bool
@@ -169,6 +174,9 @@ func Open(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("start manager: %w", err)
 	}
 	root.SpawnNamed(stats.Props(e.manager, hubPID, cfg.StatsEvery).Configure(core), "stats")
+	// aria2 takes the engine as its Engine and the WebSocket server drives
+	// its calls and notifications: it imports neither, so engine wires it.
+	e.aria2 = aria2.New(aria2.Config{Engine: e, Token: cfg.Token, DownloadDir: dir, Shutdown: cfg.Shutdown, Log: cfg.Logger})
 	if cfg.InsecureTLS {
 		e.log.Warn().Msg("--insecure-tls: certificates of origins are not checked")
 	}

@@ -38,6 +38,7 @@ func (e *Engine) Handler() http.Handler {
 	route("DELETE /api/downloads/{id}", e.deleteTask)
 	route("POST /api/downloads/{id}/{action}", e.actOnTask)
 	mux.Handle("GET /api/ws", e.ws)
+	mux.Handle("/jsonrpc", e.aria2.Handler(e.ws.RPCHandler(e.aria2)))
 	route("GET /api/settings", e.getSettings)
 	route("PUT /api/settings", e.putSettings)
 	e.routeOps(mux)

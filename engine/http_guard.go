@@ -37,6 +37,10 @@ func (e *Engine) guardBrowser(next http.Handler) http.Handler {
 			errHostNotAllowed.Write(w)
 			return
 		}
+		if r.URL.Path == aria2Path {
+			e.guardAria2(next, w, r)
+			return
+		}
 		if changesState(r.Method) && fromBrowser(r) {
 			if !sameOrigin(r) && !originAllowed(r.Header.Get("Origin"), e.cfg.AllowedOrigins) {
 				errCrossSite.Write(w)
@@ -49,6 +53,24 @@ func (e *Engine) guardBrowser(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// aria2Path is aria2's JSON-RPC endpoint, where every method, GET included,
+// may change state.
+const aria2Path = "/jsonrpc"
+
+// guardAria2 lets a browser call aria2's JSON-RPC from the page itself or an
+// allowed origin (an extension's chrome-extension:// or moz-extension://
+// origin, a self-hosted AriaNg). With --token, any origin may try, as aria2
+// with --rpc-secret allows: a page that does not know the token gets
+// "Unauthorized" for every call. No content type is required: the origin
+// rule already holds off cross-site forms, and GET calls have no body.
+func (e *Engine) guardAria2(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	if fromBrowser(r) && e.cfg.Token == "" && !sameOrigin(r) && !originAllowed(r.Header.Get("Origin"), e.cfg.AllowedOrigins) {
+		errCrossSite.Write(w)
+		return
+	}
+	next.ServeHTTP(w, r)
 }
 
 // hostAllowed accepts IP literals (no rebinding without a name), localhost

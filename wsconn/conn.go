@@ -26,7 +26,8 @@ type connActor struct {
 	ws        *websocket.Conn
 	out       *outbox
 	codec     hub.Codec
-	since     *hub.Position // where a resuming client left the stream
+	since     *hub.Position       // where a resuming client left the stream
+	answer    func([]byte) []byte // an RPC dialect's calls; nil: subscriptions
 	subs      task.Subscriptions
 	publisher *actor.PID
 	limits    Limits
@@ -159,6 +160,12 @@ func (c *connActor) read(root *actor.RootContext, self *actor.PID) {
 		alive()
 		if kind != websocket.TextMessage {
 			raw = nil // not JSON, so the actor answers with an error
+		}
+		if c.answer != nil { // calls wait for their answers, as subscriptions do
+			if reply := c.answer(raw); reply != nil {
+				c.out.Push(textFrame(reply))
+			}
+			continue
 		}
 		// One message at a time: a client that floods the socket waits for
 		// its own answers, and everyone else's updates go on between them.

@@ -77,3 +77,8 @@ func closeFrame(d hub.Disconnect) []byte {
 
 // pingFrame is the server's ping, the same for everyone.
 var pingFrame = controlFrame(opPing, nil)
+
+// textFrame wraps a JSON text as one text frame.
+func textFrame(payload []byte) []byte {
+	return finish(append(frameBuffer(len(payload)).Bytes(), payload...), opText)
+}

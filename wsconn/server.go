@@ -62,6 +62,7 @@ type Server struct {
 	cfg      Config
 	log      zerolog.Logger
 	upgrader websocket.Upgrader
+	rpcUp    websocket.Upgrader // for RPC dialects, whose origins the caller vetted
 	codecs   map[string]hub.Codec
 	nextID   atomic.Uint64
 	mu       sync.Mutex // orders new connections against a shutdown's Wait
@@ -94,6 +95,8 @@ func NewServer(cfg Config) *Server {
 			apierr.New(status, code, reason.Error()).Write(w)
 		},
 	}
+	s.rpcUp = s.upgrader
+	s.rpcUp.CheckOrigin = func(*http.Request) bool { return true }
 	return s
 }
 
@@ -105,6 +108,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apierr.New(http.StatusBadRequest, "bad_request", "unknown protocol "+strconv.Quote(protocol)+": use tasks or events").Write(w)
 		return
 	}
+	s.serve(w, r, &s.upgrader, s.cfg.Limits, codec, nil)
+}
+
+// serve upgrades r and starts its connection actor; answer, when set, answers
+// each client message instead of the subscription requests.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, up *websocket.Upgrader, limits Limits, codec hub.Codec, answer func([]byte) []byte) {
 	// Counted before the upgrade answers: once the client has its 101, a
 	// shutdown must already wait for this connection.
 	s.mu.Lock()
@@ -123,13 +132,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		r.Header.Del("Sec-WebSocket-Extensions")
 	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		s.live.Done()
 		return // the upgrader has answered
 	}
-	if tcp, ok := ws.NetConn().(*net.TCPConn); ok && s.cfg.Limits.SocketBuffer > 0 {
-		tcp.SetWriteBuffer(s.cfg.Limits.SocketBuffer)
+	if tcp, ok := ws.NetConn().(*net.TCPConn); ok && limits.SocketBuffer > 0 {
+		tcp.SetWriteBuffer(limits.SocketBuffer)
 	}
 	id := s.nextID.Add(1)
 	c := &connActor{
@@ -137,15 +146,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		since:      parseSince(r.URL.Query().Get("since")),
 		ws:         ws,
 		codec:      codec,
+		answer:     answer,
 		publisher:  s.cfg.Publisher,
-		limits:     s.cfg.Limits,
+		limits:     limits,
 		log:        s.log.With().Uint64("conn_id", id).Logger(),
 		onStop:     func() { s.forget(id) },
 		metrics:    s.cfg.Metrics,
 		readerDone: make(chan struct{}),
 		emptying:   rate.NewLimiter(emptyingRate, emptyingBurst),
 	}
-	c.out = newOutbox(ws.NetConn(), s.writers, s.cfg.Limits, c.readerDone, c.writerDone)
+	c.out = newOutbox(ws.NetConn(), s.writers, limits, c.readerDone, c.writerDone)
 	s.mu.Lock()
 	s.open[id] = c.out
 	s.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -28,7 +29,11 @@ func serve(o *options, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
+	// aria2's shutdown method stops the daemon as SIGTERM does.
+	asked := make(chan struct{})
+	var askOnce sync.Once
 	eng, err := engine.Open(engine.Config{
+		Shutdown:       func() { askOnce.Do(func() { close(asked) }) },
 		DataDir:        o.dataDir,
 		DownloadDir:    o.downloadDir,
 		Settings:       o.settings(),
@@ -61,6 +66,8 @@ func serve(o *options, log zerolog.Logger) error {
 	select {
 	case <-stop.Done():
 		log.Info().Str("component", "server").Msg("shutting down")
+	case <-asked:
+		log.Info().Str("component", "server").Str("by", "aria2.shutdown").Msg("shutting down")
 	case err = <-served:
 		log.Error().Err(err).Str("component", "server").Msg("server failed")
 	case <-eng.Failed():
