@@ -52,6 +52,9 @@ func post(t *testing.T, d *enginetest.Daemon, body string, header ...string) (in
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
