@@ -41,7 +41,6 @@ func (s *Server) status(t *task.Task) map[string]any {
 	if t.State.Active() {
 		speed = int64(t.Speed)
 	}
-	code, msg := errorOf(t)
 	st := map[string]any{
 		"gid":             s.gids.of(t.ID),
 		"status":          statusOf(t.State),
@@ -53,13 +52,14 @@ func (s *Server) status(t *task.Task) map[string]any {
 		"connections":     num(t.Segments),
 		"numPieces":       num(pieces(t.Size)),
 		"pieceLength":     num(pieceLength),
-		"errorCode":       code,
-		"errorMessage":    msg,
 		"dir":             s.dirOf(t),
 		"files":           s.files(t),
 	}
 	if t.Size > 0 {
 		st["bitfield"] = bitfield(t)
+	}
+	if stopped(t.State) { // aria2 tells an outcome only once there is one
+		st["errorCode"], st["errorMessage"] = errorOf(t)
 	}
 	return st
 }
@@ -149,8 +149,8 @@ func covers(done []task.Range, from, to int64) bool {
 	return at >= to
 }
 
-// errorOf is aria2's exit status and message of a task: 0 unless it failed,
-// then the aria2 code nearest to fetchd's reason.
+// errorOf is aria2's exit status and message of a stopped task: 0 unless it
+// failed, then the aria2 code nearest to fetchd's reason.
 func errorOf(t *task.Task) (string, string) {
 	if t.State != task.Failed {
 		return "0", ""
@@ -206,13 +206,26 @@ func (s *Server) getFiles(p params) (any, *rpcError) {
 	return s.about(p, func(t *task.Task) any { return s.files(t) })
 }
 
+// getURIs and getPeers answer for a download in the queue; aria2 keeps no
+// URI or peer data of a stopped one. An HTTP download has no peers.
 func (s *Server) getURIs(p params) (any, *rpcError) {
-	return s.about(p, func(t *task.Task) any { return uris(t) })
+	return s.unstopped(p, "No URI data is available for GID#", func(t *task.Task) any { return uris(t) })
 }
 
-// getPeers: an HTTP download has no peers.
 func (s *Server) getPeers(p params) (any, *rpcError) {
-	return s.about(p, func(*task.Task) any { return []any{} })
+	return s.unstopped(p, "No peer data is available for GID#", func(*task.Task) any { return []any{} })
+}
+
+// unstopped answers what f says of the task of p[0] unless it has stopped.
+func (s *Server) unstopped(p params, refusal string, f func(t *task.Task) any) (any, *rpcError) {
+	t, rerr := s.lookup(p, 0)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if stopped(t.State) {
+		return nil, failed(refusal + s.gids.of(t.ID))
+	}
+	return f(&t), nil
 }
 
 // getServers lists the one origin of an active task, as aria2 does.

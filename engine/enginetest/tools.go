@@ -40,6 +40,20 @@ func Chromium(t testing.TB) string {
 	return ""
 }
 
+// Aria2c returns the path of aria2c, installing Debian's aria2 if it is
+// missing.
+func Aria2c(t testing.TB) string {
+	t.Helper()
+	if lookAny("aria2c") == "" {
+		aptInstall(t, "aria2")
+	}
+	p := lookAny("aria2c")
+	if p == "" {
+		t.Fatal("aria2c is not on PATH after installing Debian's aria2")
+	}
+	return p
+}
+
 // Node returns the path of node, installing Debian's nodejs and npm if
 // either is missing.
 func Node(t testing.TB) string {
