@@ -62,6 +62,21 @@ func startDaemon(t *testing.T, bin, dir string, args ...string) *daemon {
 	return d
 }
 
+// exitsCleanly waits for the process to exit 0 after what stopped it.
+func (d *daemon) exitsCleanly(after string) {
+	d.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- d.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			d.t.Fatalf("exit after %s: %v\n%s", after, err, d.logs)
+		}
+	case <-time.After(15 * time.Second):
+		d.t.Fatalf("daemon did not exit after %s", after)
+	}
+}
+
 func (d *daemon) getTask(id string) task.Task {
 	d.t.Helper()
 	resp, err := http.Get(d.base + "/api/downloads/" + id)
@@ -126,16 +141,7 @@ func TestDaemonSurvivesKill9AndStopsOnSIGTERM(t *testing.T) {
 	}
 
 	d.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- d.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("exit after SIGTERM: %v\n%s", err, d.logs)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("daemon did not exit after SIGTERM")
-	}
+	d.exitsCleanly("SIGTERM")
 	for _, line := range strings.Split(strings.TrimSpace(d.logs.String()), "\n") {
 		var entry map[string]any
 		if err := json.Unmarshal([]byte(line), &entry); err != nil || entry["component"] == nil {

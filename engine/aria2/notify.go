@@ -27,6 +27,7 @@ func (s *Server) Notify(ev task.Event) []byte {
 		}
 		return s.notification(e.Delta.ID, state)
 	case task.TaskRemoved:
+		defer s.gids.forget(e.ID) // after the notification has named it
 		prev, known := s.states.drop(e.ID)
 		if known && !stopped(prev) { // a task deleted as it ran stops
 			return s.notification(e.ID, task.Cancelled)
