@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/fetchd/fetchd/engine/enginetest"
 )
 
@@ -268,4 +270,59 @@ func TestAnswersHaveAria2csShape(t *testing.T) {
 		}
 	}
 	t.Logf("%d answers compared", len(want))
+}
+
+// notificationsOf adds a download over a peer's WebSocket and returns every
+// message up to its onDownloadComplete: the call's answer first, then the
+// notifications in order. (fetchd may send onDownloadStart before the
+// answer: the call and the stream are two sources.)
+func notificationsOf(t *testing.T, wsURL, fileURL string) []any {
+	ws, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
+	if err != nil {
+		t.Fatalf("dial %s: %v", wsURL, err)
+	}
+	defer ws.Close()
+	call, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": "add", "method": "aria2.addUri", "params": []any{"token:" + secret, []string{fileURL}}})
+	ws.WriteMessage(websocket.TextMessage, call)
+	var got []any
+	answered, completed := false, false
+	for {
+		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, raw, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatalf("%s: %v after %v", wsURL, err, got)
+		}
+		var m map[string]any
+		json.Unmarshal(raw, &m)
+		if m["id"] == "add" {
+			got, answered = append([]any{m}, got...), true
+		} else {
+			got = append(got, m)
+		}
+		completed = completed || m["method"] == "aria2.onDownloadComplete"
+		if answered && completed {
+			return got
+		}
+	}
+}
+
+// Over the WebSocket, aria2c and fetchd answer and notify alike: the same
+// messages in the same order, each of the same shape.
+func TestNotificationsHaveAria2csShape(t *testing.T) {
+	aria := startAria2c(t)
+	d := start(t, nil)
+	want := notificationsOf(t, strings.Replace(aria.url, "http", "ws", 1), d.Origin.Add("/a/n.bin", &enginetest.File{Data: enginetest.Bytes(1<<20, 5)}))
+	got := notificationsOf(t, strings.Replace(d.Srv.URL, "http", "ws", 1)+"/jsonrpc", d.Origin.Add("/f/n.bin", &enginetest.File{Data: enginetest.Bytes(1<<20, 5)}))
+	if len(want) != len(got) {
+		t.Fatalf("aria2c sent %v, fetchd %v", want, got)
+	}
+	for i := range want {
+		w, g := want[i].(map[string]any), got[i].(map[string]any)
+		if w["method"] != g["method"] {
+			t.Errorf("message %d: aria2c %v, fetchd %v", i, w, g)
+		}
+		for _, diff := range shapeDiff(fmt.Sprint("message ", i), w, g, false) {
+			t.Error(diff)
+		}
+	}
 }
