@@ -146,6 +146,18 @@ func TestGIDsSurviveARestart(t *testing.T) {
 	if stoppedList[0]["gid"] != gid {
 		t.Fatalf("tellStopped %v, want gid %s", stoppedList, gid)
 	}
+	// A task added over REST has a gid too, the same after a restart.
+	d.Auth = secret
+	rest := d.Add(map[string]any{"url": d.Origin.Add("/rest.bin", &enginetest.File{Data: enginetest.Bytes(1000, 10)})})
+	d.WaitState(rest.ID, task.Completed, 10*time.Second)
+	result(t, d, &stoppedList, "aria2.tellStopped", -1, 1, []string{"gid"})
+	restGID := stoppedList[0]["gid"]
+	d.Reopen()
+	var files []map[string]any
+	result(t, d, &files, "aria2.getFiles", restGID)
+	if files[0]["path"] != filepath.Join(d.Cfg.DownloadDir, "rest.bin") {
+		t.Fatalf("gid %s of a REST task after a restart: files %v", restGID, files)
+	}
 }
 
 func TestGlobalOptions(t *testing.T) {
