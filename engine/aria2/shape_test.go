@@ -24,9 +24,10 @@ import (
 
 // peer is a JSON-RPC server under comparison: fetchd or a real aria2c.
 type peer struct {
-	t    *testing.T
-	name string
-	url  string
+	t     *testing.T
+	name  string
+	url   string
+	token string // its own, so that no other process can pass for it
 }
 
 // step is one answer of the script, decoded.
@@ -54,7 +55,7 @@ func (p *peer) raw(body string) (int, any) {
 
 func (p *peer) call(method string, params ...any) (int, any) {
 	p.t.Helper()
-	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": "s", "method": method, "params": append([]any{"token:" + secret}, params...)})
+	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": "s", "method": method, "params": append([]any{"token:" + p.token}, params...)})
 	return p.raw(string(b))
 }
 
@@ -126,9 +127,9 @@ func script(p *peer, slowURL, fastURL, missingURL string) []step {
 	call("tellStopped", "aria2.tellStopped", 0, 10)
 	call("getGlobalStat", "aria2.getGlobalStat")
 	multicall, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": "m", "method": "system.multicall", "params": []any{[]map[string]any{
-		{"methodName": "aria2.tellStatus", "params": []any{"token:" + secret, fast, []string{"status"}}},
-		{"methodName": "aria2.getVersion", "params": []any{"token:" + secret}},
-		{"methodName": "aria2.tellStatus", "params": []any{"token:" + secret, "0000000000000000"}},
+		{"methodName": "aria2.tellStatus", "params": []any{"token:" + p.token, fast, []string{"status"}}},
+		{"methodName": "aria2.getVersion", "params": []any{"token:" + p.token}},
+		{"methodName": "aria2.tellStatus", "params": []any{"token:" + p.token, "0000000000000000"}},
 	}}})
 	status, v := p.raw(string(multicall))
 	rec("multicall", status, v)
@@ -141,11 +142,11 @@ func script(p *peer, slowURL, fastURL, missingURL string) []step {
 	call("tellStopped purged", "aria2.tellStopped", 0, 10)
 	for _, body := range []string{
 		`{"jsonrpc":"2.0","id":1,"method":"aria2.getVersion","params":["token:wrong"]}`,
-		`{"json-rpc":"2.0","id":-1,"method":"aria2.getVersion","params":["token:` + secret + `"]}`,
+		`{"json-rpc":"2.0","id":-1,"method":"aria2.getVersion","params":["token:` + p.token + `"]}`,
 		`{"jsonrpc":"2.0","id":1,"method":`,
 		`{"jsonrpc":"2.0","id":1}`,
 		`{"jsonrpc":"2.0","id":1,"method":"aria2.getVersion","params":{}}`,
-		`[{"jsonrpc":"2.0","id":1,"method":"aria2.getGlobalStat","params":["token:` + secret + `"]},{"jsonrpc":"2.0","id":2,"method":"aria2.tellActive","params":["token:wrong"]}]`,
+		`[{"jsonrpc":"2.0","id":1,"method":"aria2.getGlobalStat","params":["token:` + p.token + `"]},{"jsonrpc":"2.0","id":2,"method":"aria2.tellActive","params":["token:wrong"]}]`,
 		`[]`,
 	} {
 		status, v := p.raw(body)
@@ -209,9 +210,21 @@ func shapeDiff(path string, want, got any, subset bool) []string {
 	}
 }
 
-// startAria2c runs a real aria2c with its RPC on a free loopback port.
+// startAria2c runs a real aria2c with its RPC on a free loopback port. A
+// port is free when it is picked, but another process may take it before
+// aria2c binds it: then aria2c exits, and another port is tried.
 func startAria2c(t *testing.T) *peer {
 	bin := enginetest.Aria2c(t)
+	for range 5 {
+		if p := tryAria2c(t, bin); p != nil {
+			return p
+		}
+	}
+	t.Fatal("aria2c did not start on any of 5 free ports")
+	return nil
+}
+
+func tryAria2c(t *testing.T, bin string) *peer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -219,22 +232,39 @@ func startAria2c(t *testing.T) *peer {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--enable-rpc", "--rpc-listen-port="+strconv.Itoa(port), "--rpc-secret="+secret,
+	token := fmt.Sprintf("%s-%d-%d", secret, port, time.Now().UnixNano())
+	cmd := exec.Command(bin, "--enable-rpc", "--rpc-listen-port="+strconv.Itoa(port), "--rpc-secret="+token,
 		"--dir="+t.TempDir(), "--no-conf", "--quiet", "--max-tries=1", "--retry-wait=0", "--max-file-not-found=1")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	p := &peer{t: t, name: "aria2c", url: fmt.Sprintf("http://127.0.0.1:%d/jsonrpc", port)}
-	enginetest.Eventually(t, 20*time.Second, "aria2c to answer", func() bool {
-		resp, err := http.Post(p.url, "application/json", strings.NewReader(`{"id":1,"method":"system.listMethods"}`))
-		if err == nil {
-			resp.Body.Close()
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	p := &peer{t: t, name: "aria2c", url: fmt.Sprintf("http://127.0.0.1:%d/jsonrpc", port), token: token}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			t.Logf("aria2c on port %d exited: %s", port, logs.String())
+			return nil
+		default:
 		}
-		return err == nil
-	})
-	return p
+		// Only this aria2c knows its secret: whatever else holds the port
+		// does not answer this.
+		resp, err := http.Post(p.url, "application/json", strings.NewReader(`{"id":1,"method":"aria2.getVersion","params":["token:`+token+`"]}`))
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(b), `"version"`) {
+				return p
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("aria2c did not answer on port %d: %s", port, logs.String())
+	return nil
 }
 
 // The same calls to a real aria2c and to fetchd get answers of the same
@@ -243,7 +273,7 @@ func startAria2c(t *testing.T) *peer {
 func TestAnswersHaveAria2csShape(t *testing.T) {
 	aria := startAria2c(t)
 	d := start(t, nil)
-	fetchd := &peer{t: t, name: "fetchd", url: d.Srv.URL + "/jsonrpc"}
+	fetchd := &peer{t: t, name: "fetchd", url: d.Srv.URL + "/jsonrpc", token: secret}
 	// Each peer downloads its own copies from the one loopback origin.
 	run := func(p *peer, prefix string) []step {
 		return script(p,
@@ -276,13 +306,13 @@ func TestAnswersHaveAria2csShape(t *testing.T) {
 // message up to its onDownloadComplete: the call's answer first, then the
 // notifications in order. (fetchd may send onDownloadStart before the
 // answer: the call and the stream are two sources.)
-func notificationsOf(t *testing.T, wsURL, fileURL string) []any {
+func notificationsOf(t *testing.T, wsURL, token, fileURL string) []any {
 	ws, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
 	if err != nil {
 		t.Fatalf("dial %s: %v", wsURL, err)
 	}
 	defer ws.Close()
-	call, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": "add", "method": "aria2.addUri", "params": []any{"token:" + secret, []string{fileURL}}})
+	call, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": "add", "method": "aria2.addUri", "params": []any{"token:" + token, []string{fileURL}}})
 	ws.WriteMessage(websocket.TextMessage, call)
 	var got []any
 	answered, completed := false, false
@@ -311,8 +341,8 @@ func notificationsOf(t *testing.T, wsURL, fileURL string) []any {
 func TestNotificationsHaveAria2csShape(t *testing.T) {
 	aria := startAria2c(t)
 	d := start(t, nil)
-	want := notificationsOf(t, strings.Replace(aria.url, "http", "ws", 1), d.Origin.Add("/a/n.bin", &enginetest.File{Data: enginetest.Bytes(1<<20, 5)}))
-	got := notificationsOf(t, strings.Replace(d.Srv.URL, "http", "ws", 1)+"/jsonrpc", d.Origin.Add("/f/n.bin", &enginetest.File{Data: enginetest.Bytes(1<<20, 5)}))
+	want := notificationsOf(t, strings.Replace(aria.url, "http", "ws", 1), aria.token, d.Origin.Add("/a/n.bin", &enginetest.File{Data: enginetest.Bytes(1<<20, 5)}))
+	got := notificationsOf(t, strings.Replace(d.Srv.URL, "http", "ws", 1)+"/jsonrpc", secret, d.Origin.Add("/f/n.bin", &enginetest.File{Data: enginetest.Bytes(1<<20, 5)}))
 	if len(want) != len(got) {
 		t.Fatalf("aria2c sent %v, fetchd %v", want, got)
 	}
