@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-
 )
 
 // The other side of --versus: Centrifugo, a general-purpose real-time

@@ -39,9 +39,7 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	}
 	base, _ := d.sample()
 
-	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return slog.New(slog.DiscardHandler)
-	}))
+	system := quietSystem()
 	defer system.Shutdown()
 	st := newStats()
 	clients := plan(o, d.base, batchID, taskIDs, st)
@@ -50,7 +48,7 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	// Ramp up, reporting as it goes.
 	progress := startProgress(stderr, st, d, len(clients))
 	defer progress.stop()
-	if err := rampUp(ctx, system, clients, o.ramp, st); err != nil {
+	if err := ramp(ctx, system, clients, o.ramp, st); err != nil {
 		return nil, err
 	}
 	time.Sleep(2 * time.Second) // every SYNC_ALL delivered
@@ -110,10 +108,17 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	return res, nil
 }
 
-// rampUp spawns the clients, ramp a second, and waits up to a minute for
-// each to connect or fail.
-func rampUp(ctx context.Context, system *actor.ActorSystem, clients []*client, ramp int, st *stats) error {
-	perTick := max(ramp/100, 1)
+// quietSystem is the clients' actor system, with its logs dropped.
+func quietSystem() *actor.ActorSystem {
+	return actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(slog.DiscardHandler)
+	}))
+}
+
+// ramp spawns the clients, perSecond of them a second, and waits up to a
+// minute for every one to connect or fail.
+func ramp(ctx context.Context, system *actor.ActorSystem, clients []*client, perSecond int, st *stats) error {
+	perTick := max(perSecond/100, 1)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for i := 0; i < len(clients); {
@@ -123,8 +128,7 @@ func rampUp(ctx context.Context, system *actor.ActorSystem, clients []*client, r
 		case <-tick.C:
 		}
 		for end := min(i+perTick, len(clients)); i < end; i++ {
-			c := clients[i]
-			c.self = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }))
+			spawn(system, clients[i])
 		}
 	}
 	deadline := time.Now().Add(60 * time.Second)
@@ -132,6 +136,10 @@ func rampUp(ctx context.Context, system *actor.ActorSystem, clients []*client, r
 		time.Sleep(50 * time.Millisecond)
 	}
 	return nil
+}
+
+func spawn(system *actor.ActorSystem, c *client) {
+	c.self = system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return c }))
 }
 
 // waitRunning waits until n downloads are DOWNLOADING.

@@ -37,6 +37,9 @@ type options struct {
 	blinkFrac   float64
 	versus      string // "centrifugo": see versus.go
 	versusBin   string
+	soak        time.Duration
+	sampleEvery time.Duration
+	dataDir     string
 }
 
 func main() {
@@ -56,7 +59,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	raiseFileLimit(stderr)
 	debug.SetGCPercent(400) // the harness trades memory for CPU: the daemon needs the cores
-	res, err := measure(ctx, o, stderr)
+	res, err := measure(ctx, o, stdout, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "fetchd-load:", err)
 		return 1
@@ -91,12 +94,15 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "also write the results as JSON to this file (- for stdout)")
 	fs.BoolVar(&o.daemonPprof, "daemon-pprof", false, "with --spawn: start the daemon with --pprof")
 	fs.IntVar(&o.daemonPID, "pid", 0, "with --url: the daemon's pid, to report its RSS and CPU")
+	fs.DurationVar(&o.soak, "soak", 0, "run a soak instead: a steady mixed workload for this long (e.g. 30m), sampling the daemon's RSS, goroutines, open fds and store size")
+	fs.DurationVar(&o.sampleEvery, "sample-every", 30*time.Second, "with --soak: time between samples")
+	fs.StringVar(&o.dataDir, "data-dir", "", "with --url and --soak: the daemon's --data-dir, to sample the store's size (else n/a)")
 	fs.StringVar(&o.versus, "versus", "", "centrifugo: measure a spawned fetchd, then Centrifugo "+centrifugoVersion+" with the same clients and the same batch, side by side")
 	fs.StringVar(&o.versusBin, "centrifugo", "", "with --versus: the Centrifugo binary (default: built once into the user cache dir)")
 	fs.BoolVar(&o.compress, "compress", false, "clients offer permessage-deflate, as browsers do")
 	fs.Float64Var(&o.blinkFrac, "resume-blink", 0, "fraction of tasks-dialect clients that drop their connection every few seconds and resume it (?since=)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "fetchd-load: many WebSocket clients against one fetchd, with real downloads.\n\nUsage:\n  fetchd-load --spawn [flags]\n  fetchd-load --url http://127.0.0.1:8484 [flags]\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "fetchd-load: many WebSocket clients against one fetchd, with real downloads.\n\nUsage:\n  fetchd-load --spawn [flags]\n  fetchd-load --url http://127.0.0.1:8484 [flags]\n  fetchd-load --spawn --soak 30m [flags]\n  fetchd-load --versus centrifugo [flags]\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -114,6 +120,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--conns and --ramp must be at least 1")
 	case o.downloads < 0 || o.downloads > 1000:
 		return nil, errors.New("--downloads must be from 0 to 1000 (the daemon's max_concurrent limit)")
+	case o.soak < 0 || o.sampleEvery <= 0:
+		return nil, errors.New("--soak must not be negative and --sample-every must be positive")
 	case o.eventsFrac < 0 || o.eventsFrac > 1 || o.subFrac < 0 || o.subFrac > 1 || o.stallFrac < 0 || o.stallFrac > 1 || o.blinkFrac < 0 || o.blinkFrac > 1:
 		return nil, errors.New("--events, --subscribe, --stall and --resume-blink are fractions from 0 to 1")
 	}

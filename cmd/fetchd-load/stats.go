@@ -60,6 +60,9 @@ func (s *stats) batchCount() int {
 	return len(s.batches)
 }
 
+// live is how many clients are connected now: dialled and not yet closed.
+func (s *stats) live() int64 { return s.connected.Load() - s.closes.total() }
+
 // histogram counts durations in 1 ms buckets up to a minute.
 type histogram struct {
 	buckets [60001]atomic.Int64
@@ -140,6 +143,16 @@ func (c *codes) add(code int) {
 		c.m = map[int]int{}
 	}
 	c.m[code]++
+}
+
+func (c *codes) total() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, v := range c.m {
+		n += v
+	}
+	return int64(n)
 }
 
 func (c *codes) snapshot() map[string]int {

@@ -19,7 +19,8 @@ type daemon struct {
 	base string
 	pid  int
 	cmd  *exec.Cmd // when spawned
-	dir  string
+	dir  string    // when spawned: removed at stop
+	data string    // the data dir, when known: its size is the store's
 }
 
 // target returns the daemon: a spawned one on a temp dir, or the one at --url.
@@ -32,7 +33,7 @@ func target(ctx context.Context, o *options) (*daemon, error) {
 		if !isLoopback(u.Hostname()) {
 			return nil, fmt.Errorf("--url must be a loopback address: this harness only loads this machine")
 		}
-		d := &daemon{base: strings.TrimRight(o.url, "/"), pid: o.daemonPID}
+		d := &daemon{base: strings.TrimRight(o.url, "/"), pid: o.daemonPID, data: o.dataDir}
 		return d, d.waitHealthy(ctx, 5*time.Second)
 	}
 	dir, err := os.MkdirTemp("", "fetchd-load-")
@@ -62,7 +63,7 @@ func target(ctx context.Context, o *options) (*daemon, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	d := &daemon{base: "http://127.0.0.1:" + port, pid: cmd.Process.Pid, cmd: cmd, dir: dir}
+	d := &daemon{base: "http://127.0.0.1:" + port, pid: cmd.Process.Pid, cmd: cmd, dir: dir, data: filepath.Join(dir, "data")}
 	if err := d.waitHealthy(ctx, 20*time.Second); err != nil {
 		d.stop()
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math"
 	"net/http"
 	"os"
@@ -14,8 +13,6 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
-
-	"github.com/asynkron/protoactor-go/actor"
 
 	wsclient "github.com/fetchd/fetchd/wsconn/client"
 )
@@ -183,13 +180,11 @@ func versusCentrifugo(ctx context.Context, o *options, bin string, frame []byte,
 // measureSide connects the clients to proc, waits for them to settle, and
 // measures a window of o.duration.
 func measureSide(ctx context.Context, o *options, proc *daemon, before sample, clients []*client, st *stats, pub *publisher, stderr io.Writer) (side, error) {
-	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
-		return slog.New(slog.DiscardHandler)
-	}))
+	system := quietSystem()
 	defer system.Shutdown()
 	progress := startProgress(stderr, st, proc, len(clients))
 	defer progress.stop()
-	if err := rampUp(ctx, system, clients, o.ramp, st); err != nil {
+	if err := ramp(ctx, system, clients, o.ramp, st); err != nil {
 		return side{}, err
 	}
 	if err := sleepCtx(ctx, 2*time.Second); err != nil { // the ramp's backlog delivered
@@ -463,10 +458,14 @@ func versusFlags(o *options) error {
 // report is what a run prints, and with --json writes.
 type report interface{ table(io.Writer) }
 
-// measure runs the load test, or with --versus the comparison.
-func measure(ctx context.Context, o *options, stderr io.Writer) (report, error) {
+// measure runs the load test, or with --versus the comparison, or with
+// --soak the soak.
+func measure(ctx context.Context, o *options, stdout, stderr io.Writer) (report, error) {
 	if o.versus != "" {
 		return runVersus(ctx, o, stderr)
+	}
+	if o.soak > 0 {
+		return soak(ctx, o, stdout, stderr)
 	}
 	return drive(ctx, o, stderr)
 }

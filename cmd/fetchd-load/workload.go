@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fetchd/fetchd/engine/task"
@@ -13,7 +14,9 @@ import (
 )
 
 // origin serves endless-enough files, each throttled to rate bytes/s, so the
-// daemon has real progress to push for the whole run.
+// daemon has real progress to push for the whole run. It answers an
+// open-ended Range, so a paused download resumes; a closed range gets the
+// whole rest, so each download keeps one connection.
 type origin struct {
 	srv  *http.Server
 	base string
@@ -26,11 +29,21 @@ func startOrigin(rate, size int) (*origin, error) {
 	}
 	chunk := make([]byte, max(rate/10, 1))
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", strconv.Itoa(size))
+		// A resumed download asks for the rest: "bytes=N-" gets it.
+		from := 0
+		if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(r.Header.Get("Range"), "bytes="), "-")); err == nil && n > 0 && n < size {
+			from = n
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(size-from))
 		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Accept-Ranges", "bytes")
+		if from > 0 {
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", from, size-1, size))
+			w.WriteHeader(http.StatusPartialContent)
+		}
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		for sent := 0; sent < size; sent += len(chunk) {
+		for sent := from; sent < size; sent += len(chunk) {
 			if _, err := w.Write(chunk[:min(len(chunk), size-sent)]); err != nil {
 				return
 			}
