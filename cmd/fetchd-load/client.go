@@ -40,6 +40,7 @@ type client struct {
 	joined atomic.Bool      // connected once
 	mirror *wsclient.Mirror // verify only; under mu
 	closed chan struct{}
+	ended  sync.Once // closes closed
 
 	mu        sync.Mutex
 	closeCode int
@@ -71,7 +72,8 @@ func (c *client) Receive(ctx actor.Context) {
 	case dialed:
 		if msg.err != nil {
 			c.st.dialFailed.Add(1)
-			close(c.closed)
+			c.live.Store(false)
+			c.end()
 			return
 		}
 		c.conn = msg.conn
@@ -86,8 +88,8 @@ func (c *client) Receive(ctx actor.Context) {
 		}
 		go c.read(c.conn)
 	case blink:
-		if c.conn == nil {
-			return
+		if c.conn == nil || !c.live.Load() {
+			return // dialling, or closed for good: nothing to resume
 		}
 		c.mu.Lock()
 		c.dropped = c.conn
@@ -105,6 +107,9 @@ func (c *client) Receive(ctx actor.Context) {
 		}
 	}
 }
+
+// end marks the client closed for good.
+func (c *client) end() { c.ended.Do(func() { close(c.closed) }) }
 
 // dial connects without blocking the actor's mailbox, resuming after since
 // when it is set.
@@ -155,7 +160,7 @@ func (c *client) read(conn *wire) {
 			if !blinking {
 				c.live.Store(false)
 				c.st.closes.add(c.closeCode)
-				close(c.closed)
+				c.end()
 			}
 			return
 		}

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"maps"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fetchd/fetchd/wsconn"
@@ -113,9 +116,19 @@ type reasons struct {
 }
 
 func (r *reasons) add(err error) {
-	msg := err.Error()
-	if len(msg) > 80 {
-		msg = msg[:80]
+	var msg string
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		msg = "unexpected EOF"
+	case errors.Is(err, io.EOF):
+		msg = "EOF"
+	case errors.Is(err, syscall.ECONNRESET):
+		msg = "connection reset"
+	default:
+		msg = err.Error()
+		if len(msg) > 80 {
+			msg = msg[:80]
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net"
 	"net/http"
@@ -163,6 +164,11 @@ var tail = []byte{0, 0, 0xff, 0xff, 1, 0, 0, 0xff, 0xff}
 var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
 
 func (w *wire) inflate(p []byte, whole bool) ([]byte, error) {
+	if !whole {
+		if h, ok := heads.get(p); ok {
+			return h, nil
+		}
+	}
 	fr := inflaters.Get().(io.ReadCloser)
 	defer inflaters.Put(fr)
 	fr.(flate.Resetter).Reset(io.MultiReader(bytes.NewReader(p), bytes.NewReader(tail)), nil)
@@ -181,7 +187,48 @@ func (w *wire) inflate(p []byte, whole bool) ([]byte, error) {
 		}
 	}
 	w.inflated = out
+	if !whole {
+		heads.put(p, out)
+	}
 	return out, nil
+}
+
+// headCache keeps the inflated head of recent compressed messages by their
+// compressed bytes. The server compresses a message once for everyone, so
+// thousands of clients get the very same bytes: the harness inflates each
+// message once, not once per client (a flate reader decodes a whole window
+// even to hand out 128 bytes), and every client still reads its own frame.
+type headCache struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[headKey][]byte
+}
+
+type headKey struct {
+	sum uint64
+	n   int
+}
+
+var heads = &headCache{seed: maphash.MakeSeed(), m: map[headKey][]byte{}}
+
+func (c *headCache) key(p []byte) headKey { return headKey{maphash.Bytes(c.seed, p), len(p)} }
+
+func (c *headCache) get(p []byte) ([]byte, bool) {
+	k := c.key(p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[k]
+	return h, ok
+}
+
+func (c *headCache) put(p, head []byte) {
+	k := c.key(p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= 4096 { // a few minutes of messages: start over
+		clear(c.m)
+	}
+	c.m[k] = bytes.Clone(head)
 }
 
 // send writes a text message, masked as a client must.
