@@ -218,7 +218,14 @@ func (h *Hub) sharedSync(c Codec, sync task.SyncAll) []byte {
 	if h.syncs == nil {
 		h.syncs = map[syncKey][]byte{}
 	}
-	f := encode(c, sync, h.at, nil)
+	var f []byte
+	if d, ok := c.(Derived); ok { // compressed from the shared plain snapshot, not encoded again
+		if base := h.sharedSync(d.Base(), sync); base != nil {
+			f = d.Derive(base)
+		}
+	} else {
+		f = c.Encode(sync, h.at, nil)
+	}
 	h.syncs[key] = f
 	return f
 }
