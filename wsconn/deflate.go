@@ -28,13 +28,13 @@ func (d deflated) Base() hub.Codec { return d.base }
 
 func (d deflated) Encode(ev task.Event, at hub.Position, subs task.Subscriptions) []byte {
 	if f := d.base.Encode(ev, at, subs); f != nil {
-		return d.Derive(f)
+		return d.Derive(ev, f)
 	}
 	return nil
 }
 
 // Derive compresses the payload of one of the base's frames.
-func (deflated) Derive(frame []byte) []byte {
+func (deflated) Derive(_ task.Event, frame []byte) []byte {
 	payload := frame[headerSize(frame):]
 	if len(payload) < compressFrom {
 		return frame

@@ -22,11 +22,21 @@ type Codec interface {
 }
 
 // Derived is a codec whose frames are made from another codec's frames
-// (compression): the hub encodes the base once and derives from that.
+// (compression): the hub encodes the base once and derives from that. ev is
+// the event the frame encodes, nil for a frame kept for resumes.
 type Derived interface {
 	Codec
 	Base() Codec
-	Derive(frame []byte) []byte
+	Derive(ev task.Event, frame []byte) []byte
+}
+
+// Relay is handed every broadcast as the hub encoded it for the members that
+// filter nothing, in Codecs' order (nil where a codec has nothing for it), with
+// its place in the stream: numbered says the stream codec gave it the next
+// seq. It runs on the hub's goroutine and must not block.
+type Relay interface {
+	Codecs() []Codec
+	Relay(ev task.Event, at Position, numbered bool, frames [][]byte)
 }
 
 // Outbox is a connection's bounded outbound queue. Push never blocks: when
@@ -46,18 +56,29 @@ type Member struct {
 
 // Attach registers a member and sends it First (its SYNC_ALL), before any
 // event that follows in the hub's mailbox; or, when Since is a position the
-// hub still holds the stream after, every message after it instead.
+// hub still holds the stream after, every message after it instead. An
+// Attach without First that cannot resume is answered with Unresumed and
+// registers nothing: its sender fetches a snapshot and attaches again.
 type Attach struct {
 	Member Member
 	First  task.Event
 	Since  *Position
 }
 
+// Unresumed answers an Attach without First whose Since the hub cannot serve.
+type Unresumed struct{ Attach Attach }
+
 // Detach forgets a member.
 type Detach struct{ ID uint64 }
 
-// Broadcast sends an event to every member that sees it.
-type Broadcast struct{ Event task.Event }
+// Broadcast sends an event to every member that sees it. At, when set, is
+// its place in a stream numbered upstream (a gateway relaying an engine's
+// stream): the hub takes it instead of counting, and a new epoch empties
+// what it kept for resumes.
+type Broadcast struct {
+	Event task.Event
+	At    *Position
+}
 
 // Resubscribe installs a member's new subscription set, then sends it Then;
 // Done, when set, is closed once that is queued.
@@ -115,6 +136,7 @@ type Config struct {
 	// that resume (the tasks dialect); nil numbers nothing.
 	Stream Codec
 	Replay ReplayLimits // zero: DefaultReplayLimits
+	Relay  Relay        // may be nil
 }
 
 // Hub is the actor.
@@ -126,6 +148,7 @@ type Hub struct {
 	stream  Codec
 	at      Position // the last message of the stream
 	replay  replay
+	relay   Relay
 }
 
 // Props spawns a hub.
@@ -135,7 +158,7 @@ func Props(cfg Config) *actor.Props {
 	}
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &Hub{members: map[uint64]*member{}, metrics: cfg.Metrics, stream: cfg.Stream,
-			at: Position{Epoch: newEpoch()}, replay: replay{limits: cfg.Replay}}
+			at: Position{Epoch: newEpoch()}, replay: replay{limits: cfg.Replay}, relay: cfg.Relay}
 	})
 }
 
@@ -154,14 +177,19 @@ func (h *Hub) Receive(ctx actor.Context) {
 			return
 		}
 		m := &member{Member: msg.Member}
-		h.members[m.ID] = m
-		if msg.Since == nil || !h.resume(m, *msg.Since) {
+		switch {
+		case msg.Since != nil && h.resume(m, *msg.Since):
+		case msg.First == nil:
+			ctx.Respond(Unresumed{Attach: msg})
+			return
+		default:
 			h.send(m, msg.First)
 		}
+		h.members[m.ID] = m
 	case Detach:
 		delete(h.members, msg.ID)
 	case Broadcast:
-		h.broadcast(msg.Event)
+		h.broadcast(msg.Event, msg.At)
 	case Resubscribe:
 		if m, ok := h.members[msg.ID]; ok {
 			m.subs = msg.Subs
@@ -221,7 +249,7 @@ func (h *Hub) sharedSync(c Codec, sync task.SyncAll) []byte {
 	var f []byte
 	if d, ok := c.(Derived); ok { // compressed from the shared plain snapshot, not encoded again
 		if base := h.sharedSync(d.Base(), sync); base != nil {
-			f = d.Derive(base)
+			f = d.Derive(sync, base)
 		}
 	} else {
 		f = c.Encode(sync, h.at, nil)
@@ -239,12 +267,18 @@ func closeDone(done chan struct{}) {
 // broadcast numbers ev when it is a message of the stream, keeps its frame
 // for clients that resume, and encodes it once per codec for the members
 // that filter nothing; only members with subscriptions cost an encoding each.
-func (h *Hub) broadcast(ev task.Event) {
+func (h *Hub) broadcast(ev task.Event, at *Position) {
 	shared := make(map[Codec][]byte, 4)
 	var kept *replayed
 	if h.stream != nil {
 		next := Position{Epoch: h.at.Epoch, Seq: h.at.Seq + 1}
+		if at != nil {
+			next = *at
+		}
 		if f := h.stream.Encode(ev, next, nil); f != nil {
+			if next.Epoch != h.at.Epoch {
+				h.replay = replay{limits: h.replay.limits}
+			}
 			h.at = next
 			shared[h.stream] = f
 			kept = h.replay.add(next.Seq, f, time.Now())
@@ -268,6 +302,14 @@ func (h *Hub) broadcast(ev task.Event) {
 			kept.keepDerived(c, shared[c], &h.replay)
 		}
 	}
+	if h.relay != nil {
+		codecs := h.relay.Codecs()
+		frames := make([][]byte, len(codecs))
+		for i, c := range codecs {
+			frames[i] = h.sharedFrame(c, ev, shared)
+		}
+		h.relay.Relay(ev, h.at, kept != nil, frames)
+	}
 }
 
 // sharedFrame is ev as codec c sends it to members that filter nothing,
@@ -279,7 +321,7 @@ func (h *Hub) sharedFrame(c Codec, ev task.Event, shared map[Codec][]byte) []byt
 	var f []byte
 	if d, ok := c.(Derived); ok {
 		if base := h.sharedFrame(d.Base(), ev, shared); base != nil {
-			f = d.Derive(base)
+			f = d.Derive(ev, base)
 		}
 	} else {
 		f = c.Encode(ev, h.at, nil)
@@ -292,7 +334,7 @@ func (h *Hub) sharedFrame(c Codec, ev task.Event, shared map[Codec][]byte) []byt
 func encode(c Codec, ev task.Event, at Position, subs task.Subscriptions) []byte {
 	if d, ok := c.(Derived); ok {
 		if base := d.Base().Encode(ev, at, subs); base != nil {
-			return d.Derive(base)
+			return d.Derive(ev, base)
 		}
 		return nil
 	}

@@ -91,7 +91,7 @@ func (r *replay) frameFor(e *replayed, c Codec, stream Codec) ([]byte, bool) {
 	if f, ok := e.derived[c]; ok {
 		return f, true
 	}
-	f := d.Derive(e.frame)
+	f := d.Derive(nil, e.frame)
 	e.keepDerived(c, f, r)
 	return f, true
 }
