@@ -21,6 +21,7 @@ import (
 	"github.com/fetchd/fetchd/actors/manager"
 	"github.com/fetchd/fetchd/actors/publisher"
 	"github.com/fetchd/fetchd/actors/stats"
+	"github.com/fetchd/fetchd/bus"
 	"github.com/fetchd/fetchd/engine/aria2"
 	"github.com/fetchd/fetchd/engine/task"
 	"github.com/fetchd/fetchd/engine/telemetry"
@@ -62,6 +63,9 @@ type Config struct {
 	WS            wsconn.Limits    // zero: PROTOCOL.md's limits
 	Replay        hub.ReplayLimits // what is kept for clients that resume; zero: PROTOCOL.md's
 	Pprof         bool             // serve /debug/pprof (behind the token, when one is set)
+	// Bus, when it names a NATS server to run or to use, carries the live
+	// stream to gateways (PROTOCOL.md, "Gateways").
+	Bus bus.StreamConfig
 	// Shutdown stops the daemon gracefully when aria2's shutdown asks; nil
 	// (an embedded engine) refuses it.
 	Shutdown func()
@@ -78,6 +82,7 @@ type Engine struct {
 	ws        *wsconn.Server
 	aria2     *aria2.Server
 	metrics   *telemetry.Metrics
+	bus       *bus.Stream // nil without one
 	started   time.Time
 	closed    atomic.Bool
 	failure   atomic.Pointer[error] // set once a core actor failed
@@ -137,7 +142,16 @@ func Open(cfg Config) (*Engine, error) {
 	root := e.system.Root
 	e.metrics = telemetry.New()
 	core := actor.WithGuardian(&failStop{onFail: e.fail}) // a pointer: protoactor keys its guardians by strategy
-	hubPID, _ := root.SpawnNamed(hub.Props(hub.Config{Metrics: e.metrics, Stream: wsconn.StreamCodec(), Replay: cfg.Replay}).Configure(core), "hub")
+	hubCfg := hub.Config{Metrics: e.metrics, Stream: wsconn.StreamCodec(), Replay: cfg.Replay}
+	if cfg.Bus.Listen != "" || cfg.Bus.URL != "" {
+		cfg.Bus.Log = cfg.Logger
+		if e.bus, err = bus.NewStream(cfg.Bus); err != nil {
+			store.Close()
+			return nil, err
+		}
+		hubCfg.Relay = e.bus
+	}
+	hubPID, _ := root.SpawnNamed(hub.Props(hubCfg).Configure(core), "hub")
 	e.publisher, _ = root.SpawnNamed(publisher.Props(hubPID, cfg.FlushEvery, e.metrics).Configure(core), "publisher")
 	// The sockets are known before anything can fail: a failure closes them.
 	e.ws = wsconn.NewServer(wsconn.Config{
@@ -163,17 +177,27 @@ func Open(cfg Config) (*Engine, error) {
 		Metrics:       e.metrics,
 		Notify:        func(c any) { root.Send(e.publisher, c) },
 	}, tasks, library)
-	if e.manager, err = root.SpawnNamed(manager.Props(m).Configure(core), "manager"); err != nil {
+	abandon := func(err error) (*Engine, error) {
+		if e.bus != nil {
+			e.bus.Close()
+		}
 		store.Close()
-		return nil, fmt.Errorf("start manager: %w", err)
+		return nil, err
+	}
+	if e.manager, err = root.SpawnNamed(manager.Props(m).Configure(core), "manager"); err != nil {
+		return abandon(fmt.Errorf("start manager: %w", err))
 	}
 	// A round trip to the manager: by its answer it has told the publisher of
 	// every stored task, so no connection can get a partial SYNC_ALL.
 	if _, err := root.RequestFuture(e.manager, manager.GetSettings{}, requestTimeout).Result(); err != nil {
-		store.Close()
-		return nil, fmt.Errorf("start manager: %w", err)
+		return abandon(fmt.Errorf("start manager: %w", err))
 	}
 	root.SpawnNamed(stats.Props(e.manager, hubPID, cfg.StatsEvery).Configure(core), "stats")
+	if e.bus != nil {
+		if err := e.bus.Serve(root, e.publisher); err != nil {
+			return abandon(err)
+		}
+	}
 	// aria2 takes the engine as its Engine and the WebSocket server drives
 	// its calls and notifications: it imports neither, so engine wires it.
 	e.aria2 = aria2.New(aria2.Config{Engine: e, Token: cfg.Token, DownloadDir: dir, Shutdown: cfg.Shutdown, Log: cfg.Logger})
@@ -268,6 +292,9 @@ func (e *Engine) Close(ctx context.Context) error {
 		e.log.Warn().Err(werr).Msg("some connections did not close in time")
 	}
 	e.ws.Close()
+	if e.bus != nil {
+		e.bus.Close() // after the last broadcast: gateways close their sockets too
+	}
 	root.StopFuture(e.manager).Wait()
 	e.system.Shutdown()
 	if cerr := e.store.Close(); cerr != nil {

@@ -131,3 +131,30 @@ func libraryPayload(item task.LibraryItem, full bool, ts int64) libraryData {
 	}
 	return d
 }
+
+// EventsKeys are the keys of each frame the events dialect makes of ev for a
+// connection that filters nothing, in order: a connection sees a frame when
+// it filters nothing or is subscribed to one of the frame's keys. Nil: every
+// frame is for everyone.
+func EventsKeys(ev task.Event) [][]string {
+	keys := func(b task.Batch) []string { return append([]string{b.ID}, b.TaskIDs...) }
+	switch e := ev.(type) {
+	case task.BatchProgress:
+		out := make([][]string, len(e.Batches))
+		for i, st := range e.Batches {
+			out[i] = keys(st.Batch)
+		}
+		return out
+	case task.BatchStarted:
+		return [][]string{keys(e.Batch)}
+	case task.BatchTaskCompleted:
+		return [][]string{keys(e.Batch)}
+	case task.BatchCompleted:
+		return [][]string{keys(e.Batch)}
+	case task.BatchFailed:
+		return [][]string{keys(e.Batch)}
+	case task.BatchCancelled:
+		return [][]string{keys(e.Batch)}
+	}
+	return nil
+}

@@ -1,6 +1,9 @@
 package wsconn
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -147,3 +150,43 @@ func deltasFrame(typ string, seq uint64, open string, deltas []task.Delta, subs 
 	b = append(b, '}')
 	return finish(b, opText)
 }
+
+// SyncPosition reads the place in the stream a SYNC_ALL frame of the tasks
+// dialect was encoded at, from the head of its payload alone.
+func SyncPosition(frame []byte) (hub.Position, error) {
+	payload, _ := Payload(frame)
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	var at hub.Position
+	var typ string
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return at, errNotSyncAll
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return at, errNotSyncAll
+		}
+		switch key {
+		case "type":
+			err = dec.Decode(&typ)
+		case "seq":
+			err = dec.Decode(&at.Seq)
+		case "epoch":
+			err = dec.Decode(&at.Epoch)
+		case "tasks": // the last field: the head is read
+			if typ != "SYNC_ALL" || at.Epoch == "" {
+				return at, errNotSyncAll
+			}
+			return at, nil
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return at, errNotSyncAll
+		}
+	}
+	return at, errNotSyncAll
+}
+
+var errNotSyncAll = errors.New("not a SYNC_ALL frame of the tasks dialect")

@@ -82,3 +82,29 @@ var pingFrame = controlFrame(opPing, nil)
 func textFrame(payload []byte) []byte {
 	return finish(append(frameBuffer(len(payload)).Bytes(), payload...), opText)
 }
+
+// TextFrame wraps a JSON text as one text frame.
+func TextFrame(payload []byte) []byte { return textFrame(payload) }
+
+// Payload is a frame's payload, or nil when b does not start with a whole
+// frame; rest is what follows it.
+func Payload(b []byte) (payload, rest []byte) {
+	if len(b) < 2 {
+		return nil, nil
+	}
+	n, size := uint64(b[1]&0x7f), headerSize(b)
+	if len(b) < size {
+		return nil, nil
+	}
+	switch size {
+	case 4:
+		n = uint64(binary.BigEndian.Uint16(b[2:]))
+	case 10:
+		n = binary.BigEndian.Uint64(b[2:])
+	}
+	if n > uint64(len(b)-size) {
+		return nil, nil
+	}
+	end := size + int(n)
+	return b[size:end], b[end:]
+}

@@ -55,7 +55,25 @@ type Config struct {
 	Limits         Limits
 	Log            zerolog.Logger
 	Metrics        *telemetry.Metrics // may be nil
+	// Codecs are the dialects by their ?protocol= name; nil: Dialects().
+	// A codec that is a Compressible makes its own compressed variant.
+	Codecs map[string]hub.Codec
 }
+
+// Compressible is a codec that knows its compressed variant better than the
+// server's generic one (a gateway has the engine's compressed frames).
+type Compressible interface {
+	Compressed() hub.Codec
+}
+
+// Dialects are the server's codecs by their ?protocol= name.
+func Dialects() map[string]hub.Codec {
+	return map[string]hub.Codec{"": tasksCodec{}, "tasks": tasksCodec{}, "events": eventsCodec{}}
+}
+
+// Compress is c's generic compressed variant: permessage-deflate of each of
+// its frames of 1 KiB or more.
+func Compress(c hub.Codec) hub.Derived { return deflated{base: c} }
 
 // Server upgrades requests to connections and keeps count of them.
 type Server struct {
@@ -78,9 +96,12 @@ func NewServer(cfg Config) *Server {
 		cfg:    cfg,
 		open:   map[uint64]*outbox{},
 		log:    cfg.Log.With().Str("component", "ws").Logger(),
-		codecs: map[string]hub.Codec{"": tasksCodec{}, "tasks": tasksCodec{}, "events": eventsCodec{}},
+		codecs: cfg.Codecs,
 		// A few writers serve every socket; a full socket never holds one.
 		writers: newWriterPool(max(2, runtime.GOMAXPROCS(0)), 10*time.Millisecond),
+	}
+	if s.codecs == nil {
+		s.codecs = Dialects()
 	}
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:    1024,
@@ -128,7 +149,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, up *websocket.Upg
 	// plain offer so that it agrees (and reads compressed client frames).
 	if offersDeflate(r.Header) {
 		r.Header.Set("Sec-WebSocket-Extensions", "permessage-deflate")
-		codec = deflated{base: codec}
+		if c, ok := codec.(Compressible); ok {
+			codec = c.Compressed()
+		} else {
+			codec = deflated{base: codec}
+		}
 	} else {
 		r.Header.Del("Sec-WebSocket-Extensions")
 	}

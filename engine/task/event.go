@@ -125,6 +125,12 @@ type BatchStatus struct {
 	Percentage float64
 }
 
+// Foreign is embedded by events made outside this package, such as a
+// gateway's frames relayed from an engine: only codecs that know them
+// encode them.
+type Foreign struct{}
+
+func (Foreign) isEvent()            {}
 func (SyncAll) isEvent()            {}
 func (LibraryAdded) isEvent()       {}
 func (LibraryUpdated) isEvent()     {}

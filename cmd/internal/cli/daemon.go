@@ -16,6 +16,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/fetchd/fetchd/bus"
 	"github.com/fetchd/fetchd/engine"
 )
 
@@ -44,6 +45,7 @@ func serve(o *options, log zerolog.Logger) error {
 		CACertFile:     o.caCert,
 		InsecureTLS:    o.insecureTLS,
 		UserAgent:      o.userAgent,
+		Bus:            bus.StreamConfig{Listen: o.natsListen, URL: o.natsURL},
 		Logger:         log,
 	})
 	if err != nil {

@@ -29,6 +29,8 @@ type options struct {
 	caCert        string
 	insecureTLS   bool
 	userAgent     string
+	natsListen    string
+	natsURL       string
 
 	set map[string]bool // flags given on the command line or in the environment
 }
@@ -65,6 +67,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.caCert, "ca-cert", "", "trust the PEM certificates in `FILE` for origins, besides the system's")
 	fs.BoolVar(&o.insecureTLS, "insecure-tls", false, "do not check origins' TLS certificates (unsafe)")
 	fs.StringVar(&o.userAgent, "user-agent", "fetchd/"+engine.Version, "send `UA` as the User-Agent to origins unless a task sets its own")
+	fs.StringVar(&o.natsListen, "nats-listen", "", "run an embedded NATS server on `HOST:PORT` and put the live stream on it for gateways (fetchd gateway)")
+	fs.StringVar(&o.natsURL, "nats-url", "", "put the live stream for gateways on the NATS server or cluster at `URL` (nats://host:port)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageHead)
@@ -104,6 +108,9 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	if o.logFormat != "json" && o.logFormat != "console" {
 		return nil, fmt.Errorf("--log-format must be json or console, got %q", o.logFormat)
+	}
+	if o.natsListen != "" && o.natsURL != "" {
+		return nil, fmt.Errorf("--nats-listen runs a NATS server and --nats-url uses another: give one of them")
 	}
 	return o, nil
 }
