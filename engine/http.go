@@ -1,13 +1,12 @@
 package engine
 
 import (
-	"crypto/subtle"
 	"net/http"
-	"strings"
 
 	"github.com/rs/zerolog/hlog"
 
 	"github.com/fetchd/fetchd/engine/apierr"
+	"github.com/fetchd/fetchd/engine/auth"
 	"github.com/fetchd/fetchd/engine/webui"
 )
 
@@ -47,7 +46,7 @@ func (e *Engine) Handler() http.Handler {
 
 	log := e.cfg.Logger.With().Str("component", "http").Logger()
 	var h http.Handler = mux
-	h = e.requireToken(h)
+	h = auth.Require(e.cfg.Token, h)
 	h = limitBody(h)
 	h = e.guardBrowser(h)
 	h = accessLog(h)
@@ -57,48 +56,6 @@ func (e *Engine) Handler() http.Handler {
 // noEndpoint is the 404 of a path the API does not serve.
 func noEndpoint(r *http.Request, hint string) error {
 	return apierr.New(http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path+hint)
-}
-
-var errUnauthorized = apierr.New(http.StatusUnauthorized, "unauthorized", "missing or invalid token: send Authorization: Bearer <token> or X-Api-Key")
-
-// requireToken checks the token, when one is configured, on everything but
-// the health check and the static page.
-func (e *Engine) requireToken(next http.Handler) http.Handler {
-	if e.cfg.Token == "" {
-		return next
-	}
-	want := []byte(e.cfg.Token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/health" || !isProtected(r.URL.Path) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if subtle.ConstantTimeCompare([]byte(presentedToken(r)), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="fetchd"`)
-			errUnauthorized.Write(w)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func isProtected(path string) bool {
-	return strings.HasPrefix(path, "/api/") || path == "/metrics" || strings.HasPrefix(path, "/debug/")
-}
-
-// presentedToken is the token a request carries; ?token= is accepted only on
-// the WebSocket upgrade, where browsers cannot set headers.
-func presentedToken(r *http.Request) string {
-	if v, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return strings.TrimSpace(v)
-	}
-	if v := r.Header.Get("X-Api-Key"); v != "" {
-		return v
-	}
-	if r.URL.Path == "/api/ws" {
-		return r.URL.Query().Get("token")
-	}
-	return ""
 }
 
 // limitBody answers 413 to a body over maxBody before anyone reads it.
