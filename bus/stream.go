@@ -59,7 +59,7 @@ func NewStream(cfg StreamConfig) (*Stream, error) {
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { s.log.Warn().Err(err).Msg("bus lost; reconnecting") }),
 		nats.ReconnectHandler(func(c *nats.Conn) { s.log.Info().Str("url", c.ConnectedUrl()).Msg("bus reconnected") })}
 	if cfg.Listen != "" {
-		ns, err := startServer(cfg.Listen)
+		ns, err := StartServer(cfg.Listen)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,9 @@ func NewStream(cfg StreamConfig) (*Stream, error) {
 	return s, nil
 }
 
-func startServer(listen string) (*server.Server, error) {
+// StartServer runs a NATS server in this process on listen (HOST:PORT; port
+// 0 picks a free one), sized for the stream's snapshots.
+func StartServer(listen string) (*server.Server, error) {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return nil, fmt.Errorf("--nats-listen %q: want HOST:PORT: %w", listen, err)
@@ -84,6 +86,9 @@ func startServer(listen string) (*server.Server, error) {
 	p, err := strconv.Atoi(port)
 	if err != nil || p < 0 || p > 65535 {
 		return nil, fmt.Errorf("--nats-listen %q: bad port", listen)
+	}
+	if p == 0 {
+		p = server.RANDOM_PORT
 	}
 	ns, err := server.NewServer(&server.Options{Host: host, Port: p, MaxPayload: MaxPayload, NoSigs: true, NoLog: true})
 	if err != nil {

@@ -304,6 +304,14 @@ func (e *Engine) Close(ctx context.Context) error {
 	return err
 }
 
+// BusAddr is the address of the embedded NATS server, "" without one.
+func (e *Engine) BusAddr() string {
+	if e.bus == nil {
+		return ""
+	}
+	return e.bus.Addr()
+}
+
 // ask sends a request to the manager and waits for its Reply.
 func ask[T any](e *Engine, msg any) (T, error) {
 	var zero T

@@ -75,8 +75,11 @@ func runClient(ctx context.Context, args []string, stdout, stderr io.Writer) (ha
 	if len(rest) == 0 {
 		return false, 0
 	}
-	if rest[0] == "help" {
+	switch rest[0] {
+	case "help":
 		return true, runHelp(rest[1:], stdout, stderr)
+	case "gateway":
+		return true, runGateway(rest[1:], stderr)
 	}
 	cmd := findClientCmd(rest[0])
 	if cmd == nil {

@@ -40,7 +40,7 @@ func commandNames() []string {
 	for _, c := range clientCmds {
 		names = append(names, c.name)
 	}
-	return append(names, "help")
+	return append(names, "gateway", "help")
 }
 
 // nearest is the candidate closest to s by edit distance, "" when none is

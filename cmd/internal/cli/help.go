@@ -36,6 +36,7 @@ Commands:
 	for _, c := range clientCmds {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintf(w, "  %-8s %s\n", "gateway", "hold WebSocket clients for an engine on NATS (fetchd gateway --help)")
 	fmt.Fprintf(w, "  %-8s %s\n", "help", "show this, or a command's flags: fetchd help <command>")
 	fmt.Fprint(w, `
 Every command takes --server URL (default `+defaultServer+`, or FETCHD_SERVER), before or after it,

@@ -1,0 +1,202 @@
+// Package gateway is `fetchd gateway`: a process that holds WebSockets for
+// an engine it reaches over NATS, and nothing else (PROTOCOL.md,
+// "Gateways"). Its connections are wsconn's, as on the engine; its hub is
+// fed the engine's stream from the bus, frame by frame, and its snapshots
+// are the engine's, asked for at the hub's exact place in the stream.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/nats-io/nats.go"
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/bus"
+	"github.com/fetchd/fetchd/engine/apierr"
+	"github.com/fetchd/fetchd/engine/auth"
+	"github.com/fetchd/fetchd/engine/telemetry"
+	"github.com/fetchd/fetchd/wsconn"
+)
+
+// Config is what a gateway is made of.
+type Config struct {
+	NATS           string // the bus: nats://host:port, or several, comma-separated
+	Token          string // when set, the WebSocket and /metrics need it
+	AllowedOrigins []string
+	Limits         wsconn.Limits    // zero: PROTOCOL.md's limits
+	Replay         hub.ReplayLimits // zero: PROTOCOL.md's
+	Log            zerolog.Logger
+	// SnapshotWithin bounds a snapshot request; RetryCap the back-off
+	// between requests an engine does not answer. Zero: 10 s and 5 s.
+	SnapshotWithin time.Duration
+	RetryCap       time.Duration
+}
+
+// Gateway is a running gateway.
+type Gateway struct {
+	cfg     Config
+	log     zerolog.Logger
+	system  *actor.ActorSystem
+	relay   *actor.PID
+	ws      *wsconn.Server
+	conn    *nats.Conn
+	metrics *telemetry.Metrics
+	ready   atomic.Bool
+	started time.Time
+}
+
+// New starts a gateway. The bus may be down: it is retried with back-off,
+// and until a snapshot of the engine places the stream the gateway answers
+// 503.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Limits == (wsconn.Limits{}) {
+		cfg.Limits = wsconn.DefaultLimits()
+	}
+	if cfg.SnapshotWithin <= 0 {
+		cfg.SnapshotWithin = 10 * time.Second
+	}
+	if cfg.RetryCap <= 0 {
+		cfg.RetryCap = 5 * time.Second
+	}
+	g := &Gateway{cfg: cfg, log: cfg.Log.With().Str("component", "gateway").Logger(), metrics: telemetry.New(),
+		started: time.Now()}
+	g.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+		return slog.New(slog.DiscardHandler)
+	}))
+	subscribed := make(chan struct{})
+	r := &relayActor{
+		spawnHub: func(ctx actor.Context) *actor.PID {
+			return ctx.Spawn(hub.Props(hub.Config{Metrics: g.metrics, Stream: tasksDialect, Replay: cfg.Replay}))
+		},
+		ask:     func() { go g.askSnapshot(subscribed) },
+		ready:   g.setReady,
+		log:     g.log,
+		backoff: func(n int) time.Duration { return min(cfg.RetryCap, 250*time.Millisecond<<min(n, 8)) },
+	}
+	g.relay = g.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r }))
+	g.ws = wsconn.NewServer(wsconn.Config{
+		System:         g.system,
+		Publisher:      g.relay,
+		AllowedOrigins: cfg.AllowedOrigins,
+		Limits:         cfg.Limits,
+		Log:            cfg.Log,
+		Metrics:        g.metrics,
+		Codecs:         codecs(),
+	})
+	root := g.system.Root
+	conn, err := nats.Connect(cfg.NATS, nats.Name("fetchd gateway"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true),
+		nats.ReconnectWait(time.Second), nats.ReconnectJitter(500*time.Millisecond, time.Second),
+		nats.ConnectHandler(func(c *nats.Conn) {
+			g.log.Info().Str("url", c.ConnectedUrl()).Msg("on the bus")
+			root.Send(g.relay, busUp{})
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			g.log.Info().Str("url", c.ConnectedUrl()).Msg("back on the bus")
+			root.Send(g.relay, busUp{})
+		}),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			g.log.Warn().Err(err).Msg("bus lost: sockets closed with 1012, reconnecting")
+			root.Send(g.relay, busDown{})
+		}))
+	if err != nil {
+		g.system.Shutdown()
+		return nil, fmt.Errorf("bus %s: %w", cfg.NATS, err)
+	}
+	g.conn = conn
+	_, err = conn.Subscribe(bus.StreamSubject, func(m *nats.Msg) {
+		msg := &relayedMessage{}
+		if err := msg.Unmarshal(m.Data); err != nil {
+			g.log.Warn().Err(err).Msg("not a message of the stream: ignored")
+			return
+		}
+		root.Send(g.relay, msg)
+	})
+	if err != nil {
+		conn.Close()
+		g.system.Shutdown()
+		return nil, fmt.Errorf("bus: %w", err)
+	}
+	close(subscribed) // a snapshot is asked for only once the stream is heard
+	if conn.IsConnected() {
+		root.Send(g.relay, busUp{}) // the handler may have run before the relay could ask
+	}
+	return g, nil
+}
+
+// askSnapshot asks the engine for a SYNC_ALL; the answer goes to the relay.
+func (g *Gateway) askSnapshot(subscribed <-chan struct{}) {
+	<-subscribed
+	var msg snapshotted
+	reply, err := g.conn.Request(bus.SyncSubject, nil, g.cfg.SnapshotWithin)
+	if err == nil {
+		s := &syncFrame{}
+		err = s.Unmarshal(reply.Data)
+		msg.snap = s
+	}
+	if err != nil {
+		if errors.Is(err, nats.ErrNoResponders) {
+			err = errors.New("no engine on the bus")
+		}
+		msg.err = err
+	}
+	g.system.Root.Send(g.relay, msg)
+}
+
+func (g *Gateway) setReady(ok bool) { g.ready.Store(ok) }
+
+// Ready reports whether the gateway follows an engine's stream.
+func (g *Gateway) Ready() bool { return g.ready.Load() }
+
+// Handler serves /api/ws, /api/health and /metrics.
+func (g *Gateway) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/health", g.health)
+	mux.HandleFunc("GET /api/ws", func(w http.ResponseWriter, r *http.Request) {
+		if !g.Ready() {
+			apierr.New(http.StatusServiceUnavailable, "unavailable", "the gateway is not on the bus yet: try again").Write(w)
+			return
+		}
+		g.ws.ServeHTTP(w, r)
+	})
+	mux.Handle("GET /metrics", g.metrics.Handler())
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		apierr.New(http.StatusNotFound, "not_found", "no endpoint "+r.Method+" "+r.URL.Path+" on a gateway: it serves /api/ws, /api/health and /metrics; the rest is the engine's").Write(w)
+	})
+	return auth.Require(g.cfg.Token, mux)
+}
+
+func (g *Gateway) health(w http.ResponseWriter, _ *http.Request) {
+	status, body := http.StatusOK, map[string]any{"status": "ok", "uptime_s": int64(time.Since(g.started).Seconds())}
+	if !g.Ready() {
+		status, body = http.StatusServiceUnavailable, map[string]any{"status": "no bus"}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+// Close closes every socket with 1001 and leaves the bus, within ctx.
+func (g *Gateway) Close(ctx context.Context) error {
+	wait := 5 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		wait = max(time.Until(dl), time.Second)
+	}
+	g.ready.Store(false)
+	_, err := g.system.Root.RequestFuture(g.relay, hub.CloseAll{Disconnect: wsconn.DisconnectShutdown}, wait).Result()
+	if werr := g.ws.Wait(ctx); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	g.ws.Close()
+	g.conn.Close()
+	g.system.Shutdown()
+	return err
+}

@@ -1,0 +1,222 @@
+package gateway_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fetchd/fetchd/engine/enginetest"
+	"github.com/fetchd/fetchd/engine/task"
+)
+
+// A client of a gateway gets the messages a client of the engine gets, at
+// the same seq, byte for byte, in both dialects, with and without
+// compression; and its SYNC_ALL is the engine's at an exact seq, so the
+// stream after it has no gap.
+func TestAGatewaySendsTheEnginesFrames(t *testing.T) {
+	ns := natsServer(t, "127.0.0.1:0")
+	h := engineOn(t, ns.ClientURL())
+	_, gw := gatewayOn(t, ns.ClientURL())
+
+	onEngine := dial(t, h.Srv.URL, "", false)
+	plain := dial(t, gw, "", false)
+	compressed := dial(t, gw, "", true)
+	eventsEngine := dial(t, h.Srv.URL, "?protocol=events", false)
+	eventsGateway := dial(t, gw, "?protocol=events", true)
+	for _, c := range []*client{onEngine, plain, compressed} {
+		if m := c.nth(1); m.Type != "SYNC_ALL" || m.Epoch == "" {
+			t.Fatalf("first message %q, want SYNC_ALL with an epoch", m.raw)
+		}
+	}
+	eventsEngine.nth(1)
+	eventsGateway.nth(1)
+
+	data := enginetest.Bytes(96<<10, 1)
+	var ids []string
+	for i := range 3 {
+		ids = append(ids, h.Add(map[string]any{"url": h.Origin.Add(fmt.Sprintf("/f%d", i), &enginetest.File{Data: data, Rate: 128 << 10})}).ID)
+	}
+	if code := h.Call("POST", "/api/batches", map[string]any{"batch_name": "Chapter", "meta": map[string]string{"chapterId": "c-1"},
+		"items": []map[string]any{{"url": h.Origin.Add("/p1", &enginetest.File{Data: data, Rate: 128 << 10})}}}, nil); code != 201 {
+		t.Fatalf("create batch: %d", code)
+	}
+	for _, id := range ids {
+		h.WaitState(id, task.Completed, 20*time.Second)
+	}
+	h.Call("DELETE", "/api/downloads/"+ids[0], nil, nil)
+	var last uint64
+	enginetest.Eventually(t, 10*time.Second, "the deletion on the engine's socket", func() bool {
+		for _, m := range onEngine.got() {
+			last = max(last, m.Seq)
+			if m.Type == "TASK_REMOVED" {
+				return true
+			}
+		}
+		return false
+	})
+
+	engineBySeq := map[uint64][]byte{}
+	for _, m := range onEngine.got()[1:] {
+		engineBySeq[m.Seq] = m.raw
+	}
+	for name, c := range map[string]*client{"plain": plain, "compressed": compressed} {
+		c.upTo(last)
+		got := c.got()
+		at := got[0].Seq
+		compared := 0
+		for _, m := range got[1:] {
+			if m.Seq != at+1 {
+				t.Fatalf("%s: seq %d after %d: a gap or a repeat", name, m.Seq, at)
+			}
+			at = m.Seq
+			if want, ok := engineBySeq[m.Seq]; ok {
+				if !bytes.Equal(m.raw, want) {
+					t.Fatalf("%s: seq %d differs:\n gateway %q\n engine  %q", name, m.Seq, m.raw, want)
+				}
+				compared++
+			}
+		}
+		if compared < 10 {
+			t.Fatalf("%s: only %d messages compared", name, compared)
+		}
+	}
+	// The events dialect has no seq: the same frames in the same order.
+	enginetest.Eventually(t, 10*time.Second, "the batch's events on both", func() bool {
+		return len(eventsGateway.got()) == len(eventsEngine.got()) && len(eventsEngine.got()) > 3
+	})
+	e, g := eventsEngine.got(), eventsGateway.got()
+	for i := 1; i < len(e); i++ {
+		if !bytes.Equal(e[i].raw, g[i].raw) {
+			t.Fatalf("events message %d differs:\n gateway %q\n engine  %q", i, g[i].raw, e[i].raw)
+		}
+	}
+}
+
+// A client that subscribes on a gateway gets what it would on the engine:
+// its ack, a SYNC_ALL of what it subscribed to, and only their updates.
+func TestSubscriptionsOnAGateway(t *testing.T) {
+	ns := natsServer(t, "127.0.0.1:0")
+	h := engineOn(t, ns.ClientURL())
+	_, gw := gatewayOn(t, ns.ClientURL())
+	data := enginetest.Bytes(64<<10, 2)
+	gate := make(chan struct{})
+	seen := h.Add(map[string]any{"url": h.Origin.Add("/seen", &enginetest.File{Data: data, Rate: 64 << 10, Gate: gate})})
+	unseen := h.Add(map[string]any{"url": h.Origin.Add("/unseen", &enginetest.File{Data: data, Rate: 64 << 10, Gate: gate})})
+
+	for name, base := range map[string]string{"engine": h.Srv.URL, "gateway": gw} {
+		c := dial(t, base, "", true)
+		if m := c.nth(1); len(m.Tasks) != 2 {
+			t.Fatalf("%s: SYNC_ALL of %d tasks, want 2", name, len(m.Tasks))
+		}
+		c.send(map[string]any{"event": "subscribe:download", "data": map[string]string{"downloadId": seen.ID}})
+		enginetest.Eventually(t, 10*time.Second, name+": the subscription's SYNC_ALL", func() bool {
+			for _, m := range c.got()[1:] {
+				if m.Type == "SYNC_ALL" {
+					return true
+				}
+			}
+			return false
+		})
+		var acked bool
+		for _, m := range c.got()[1:] {
+			switch m.Type {
+			case "SUBSCRIPTION_ACK":
+				acked = true
+			case "SYNC_ALL":
+				if !acked || len(m.Tasks) != 1 || m.Tasks[0].ID != seen.ID {
+					t.Fatalf("%s: after subscribing, SYNC_ALL %q (acked first: %v)", name, m.raw, acked)
+				}
+			}
+		}
+		t.Cleanup(func() { // library events reach everyone
+			got := c.got()[1:]
+			for len(got) > 0 && got[0].Type != "SYNC_ALL" {
+				got = got[1:]
+			}
+			for _, m := range got {
+				if !strings.HasPrefix(m.Type, "LIBRARY_") && bytes.Contains(m.raw, []byte(unseen.ID)) {
+					t.Errorf("%s: a subscribed client got a message about another task: %q", name, m.raw)
+				}
+			}
+		})
+	}
+	close(gate)
+	h.WaitState(seen.ID, task.Completed, 20*time.Second)
+	h.WaitState(unseen.ID, task.Completed, 20*time.Second)
+}
+
+// A client that drops resumes by since on the same gateway or another one,
+// without a SYNC_ALL, and gets every message it missed.
+func TestResumeOnAnyGateway(t *testing.T) {
+	ns := natsServer(t, "127.0.0.1:0")
+	h := engineOn(t, ns.ClientURL())
+	_, a := gatewayOn(t, ns.ClientURL())
+	_, b := gatewayOn(t, ns.ClientURL())
+	for _, to := range []string{a, b} {
+		first := dial(t, a, "", true)
+		sync := first.nth(1)
+		h.Add(map[string]any{"url": h.Origin.Add("/before-"+to[len(to)-4:], &enginetest.File{Data: []byte("x")})})
+		m := first.nth(2)
+		first.ws.Close()
+		missed := h.Add(map[string]any{"url": h.Origin.Add("/missed-"+to[len(to)-4:], &enginetest.File{Data: []byte("y")})})
+		h.WaitState(missed.ID, task.Completed, 10*time.Second)
+
+		again := dial(t, to, fmt.Sprintf("?since=%s:%d", sync.Epoch, m.Seq), true)
+		r := again.nth(1)
+		if r.Type == "SYNC_ALL" || r.Seq != m.Seq+1 {
+			t.Fatalf("resuming after %d got %q first, want seq %d", m.Seq, r.raw, m.Seq+1)
+		}
+		enginetest.Eventually(t, 10*time.Second, "the missed task in the replay", func() bool {
+			for _, m := range again.got() {
+				if m.Type == "TASK_ADDED" && bytes.Contains(m.raw, []byte(missed.ID)) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}
+
+// When the engine stops, a gateway closes its sockets with 1012 and answers
+// 503 until an engine is back; then it serves the new run.
+func TestAGatewayFollowsTheEngineAcrossARestart(t *testing.T) {
+	ns := natsServer(t, "127.0.0.1:0")
+	h := engineOn(t, ns.ClientURL())
+	_, gw := gatewayOn(t, ns.ClientURL())
+	c := dial(t, gw, "", false)
+	before := c.nth(1).Epoch
+	h.Close()
+	if code := c.closedWith(); code != 1012 {
+		t.Fatalf("closed with %d when the engine stopped, want 1012", code)
+	}
+	enginetest.Eventually(t, 5*time.Second, "health to say no bus", func() bool { return health(t, gw) == 503 })
+	h.Reopen()
+	enginetest.Eventually(t, 10*time.Second, "the gateway to follow the new run", func() bool { return health(t, gw) == 200 })
+	again := dial(t, gw, "", false)
+	if m := again.nth(1); m.Type != "SYNC_ALL" || m.Epoch == before {
+		t.Fatalf("after the restart: %q, want a SYNC_ALL of a new epoch", m.raw)
+	}
+}
+
+// Losing the bus closes a gateway's sockets with 1012; it comes back by
+// itself when the bus does.
+func TestAGatewayThatLosesTheBusClosesItsSockets(t *testing.T) {
+	ns := natsServer(t, "127.0.0.1:0")
+	addr := ns.Addr().String()
+	engineOn(t, ns.ClientURL())
+	_, gw := gatewayOn(t, ns.ClientURL())
+	c := dial(t, gw, "", false)
+	c.nth(1)
+	ns.Shutdown()
+	if code := c.closedWith(); code != 1012 {
+		t.Fatalf("closed with %d when the bus went, want 1012", code)
+	}
+	if got := health(t, gw); got != 503 {
+		t.Fatalf("health %d without a bus, want 503", got)
+	}
+	natsServer(t, addr)
+	enginetest.Eventually(t, 20*time.Second, "the gateway back on the bus", func() bool { return health(t, gw) == 200 })
+	dial(t, gw, "", false).nth(1)
+}

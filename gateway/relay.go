@@ -1,0 +1,276 @@
+package gateway
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/actors/hub"
+)
+
+// Why a gateway closes its sockets: each tells clients to come back.
+var (
+	lostBus       = hub.Disconnect{Code: 1012, Reason: "the gateway lost the bus"}
+	lostStream    = hub.Disconnect{Code: 1012, Reason: "the gateway missed part of the stream"}
+	engineStopped = hub.Disconnect{Code: 1012, Reason: "the engine stopped"}
+	newEngineRun  = hub.Disconnect{Code: 1012, Reason: "the engine restarted"}
+	noStream      = hub.Disconnect{Code: 1012, Reason: "the gateway has no stream yet"}
+)
+
+type (
+	busUp       struct{}
+	busDown     struct{}
+	snapshotted struct {
+		snap *syncFrame
+		err  error
+	}
+	askAgain struct{}
+)
+
+// maxEarly bounds the messages kept while the first snapshot is on its way.
+const maxEarly = 1 << 14
+
+// relayActor is what a gateway's connections take for the engine's
+// publisher: it feeds its hub the bus's stream in order, and fills joins and
+// subscription changes with snapshots of the engine at the hub's exact
+// place in the stream. Any break in the stream (the bus lost, a message
+// missed, the engine stopped or restarted) closes every socket with 1012 and
+// starts a new hub once a snapshot places it again: never a stale stream.
+type relayActor struct {
+	spawnHub func(ctx actor.Context) *actor.PID
+	ask      func()     // a snapshot request; the answer comes as snapshotted
+	ready    func(bool) // whether upgrades are taken
+	log      zerolog.Logger
+	backoff  func(n int) time.Duration
+
+	up      bool
+	hub     *actor.PID // nil until a snapshot places the stream
+	at      hub.Position
+	early   []*relayedMessage // what came before the first snapshot
+	snap    *syncFrame        // the newest snapshot
+	waiting []any             // Attach and Resubscribe waiting for a snapshot at at
+	asking  bool
+	fails   int
+	closing *hub.Disconnect // the gateway is shutting down
+}
+
+func (r *relayActor) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case busUp:
+		r.up = true
+		r.askIfNeeded()
+	case busDown:
+		r.up = false
+		r.reset(ctx, lostBus)
+	case *relayedMessage:
+		r.relay(ctx, msg)
+	case snapshotted:
+		r.snapshotted(ctx, msg)
+	case askAgain:
+		r.askIfNeeded()
+	case hub.Attach:
+		switch {
+		case r.hub == nil:
+			msg.Member.Outbox.Close(r.why())
+		case msg.Since != nil && msg.First == nil:
+			ctx.Request(r.hub, msg) // answered with Unresumed when the hub cannot serve it
+		default:
+			r.withSnapshot(ctx, msg)
+		}
+	case hub.Unresumed:
+		if r.hub == nil {
+			msg.Attach.Member.Outbox.Close(r.why())
+			return
+		}
+		msg.Attach.Since = nil
+		r.withSnapshot(ctx, msg.Attach)
+	case hub.Resubscribe:
+		if r.hub == nil {
+			closeDone(msg.Done)
+			return
+		}
+		r.withSnapshot(ctx, msg)
+	case hub.Unicast:
+		if r.hub == nil {
+			closeDone(msg.Done)
+			return
+		}
+		ctx.Send(r.hub, msg)
+	case hub.Detach:
+		if r.hub != nil {
+			ctx.Send(r.hub, msg)
+		}
+	case hub.Count:
+		if r.hub == nil {
+			ctx.Respond(hub.Counted{})
+			return
+		}
+		ctx.Forward(r.hub)
+	case hub.CloseAll:
+		r.closing = &msg.Disconnect
+		if r.hub == nil {
+			r.reset(ctx, msg.Disconnect)
+			ctx.Respond(hub.Closed{})
+			return
+		}
+		ctx.Forward(r.hub)
+		r.hub = nil
+		r.reset(ctx, msg.Disconnect)
+	}
+}
+
+// why is the close a connection gets when there is no stream to give it.
+func (r *relayActor) why() hub.Disconnect {
+	if r.closing != nil {
+		return *r.closing
+	}
+	return noStream
+}
+
+// relay applies one message of the bus, in order.
+func (r *relayActor) relay(ctx actor.Context, m *relayedMessage) {
+	if m.End {
+		if r.hub != nil || len(r.early) > 0 {
+			r.reset(ctx, engineStopped)
+			r.askIfNeeded()
+		}
+		return
+	}
+	if r.hub == nil {
+		if len(r.early) == maxEarly {
+			r.early = r.early[1:]
+		}
+		r.early = append(r.early, m)
+		return
+	}
+	switch {
+	case m.At.Epoch != r.at.Epoch:
+		r.reset(ctx, newEngineRun)
+		r.early = append(r.early, m)
+		r.askIfNeeded()
+		return
+	case m.Numbered && m.At.Seq <= r.at.Seq, !m.Numbered && m.At.Seq < r.at.Seq:
+		return // before the snapshot the hub started from
+	case m.Numbered && m.At.Seq != r.at.Seq+1, !m.Numbered && m.At.Seq != r.at.Seq:
+		r.log.Warn().Uint64("at", r.at.Seq).Uint64("got", m.At.Seq).Msg("a gap in the stream: sockets closed with 1012")
+		r.reset(ctx, lostStream)
+		r.askIfNeeded()
+		return
+	}
+	ctx.Send(r.hub, hub.Broadcast{Event: m, At: &m.At})
+	r.at = m.At
+	if r.snap != nil && r.snap.At == r.at {
+		r.flush(ctx)
+	}
+}
+
+// snapshotted places the stream (a new hub) or serves the waiting.
+func (r *relayActor) snapshotted(ctx actor.Context, msg snapshotted) {
+	r.asking = false
+	if msg.err != nil {
+		r.fails++
+		d := r.backoff(r.fails)
+		r.log.Debug().Err(msg.err).Dur("again_in", d).Msg("no snapshot from the engine")
+		ctx.ReenterAfter(actor.NewFuture(ctx.ActorSystem(), d), func(any, error) { r.askIfNeeded() })
+		return
+	}
+	r.fails = 0
+	s := msg.snap
+	if r.hub != nil && s.At.Epoch != r.at.Epoch {
+		r.reset(ctx, newEngineRun)
+	}
+	if r.closing != nil {
+		return
+	}
+	if r.hub == nil {
+		r.place(ctx, s)
+		return
+	}
+	if s.At.Seq < r.at.Seq { // taken before messages the hub already has
+		r.askIfNeeded()
+		return
+	}
+	r.snap = s
+	if s.At == r.at {
+		r.flush(ctx)
+	}
+}
+
+// place starts a hub at the snapshot's place and gives it what came after.
+func (r *relayActor) place(ctx actor.Context, s *syncFrame) {
+	r.hub, r.at, r.snap = r.spawnHub(ctx), s.At, s
+	r.ready(true)
+	r.log.Info().Str("epoch", s.At.Epoch).Uint64("seq", s.At.Seq).Msg("following the engine's stream")
+	early := r.early
+	r.early = nil
+	for _, m := range early {
+		if r.hub == nil {
+			return // a gap among them: asked again
+		}
+		r.relay(ctx, m)
+	}
+	r.flush(ctx)
+}
+
+// withSnapshot sends msg on with the snapshot at the hub's place, or keeps it
+// until there is one.
+func (r *relayActor) withSnapshot(ctx actor.Context, msg any) {
+	r.waiting = append(r.waiting, msg)
+	if r.snap != nil && r.snap.At == r.at {
+		r.flush(ctx)
+		return
+	}
+	r.askIfNeeded()
+}
+
+func (r *relayActor) flush(ctx actor.Context) {
+	if r.snap == nil || r.snap.At != r.at || r.hub == nil {
+		return
+	}
+	for _, msg := range r.waiting {
+		switch m := msg.(type) {
+		case hub.Attach:
+			m.First = snapshot{syncFrame: r.snap, initial: true}
+			ctx.Send(r.hub, m)
+		case hub.Resubscribe:
+			m.Then = append(m.Then, snapshot{syncFrame: r.snap})
+			ctx.Send(r.hub, m)
+		}
+	}
+	r.waiting = nil
+}
+
+func (r *relayActor) askIfNeeded() {
+	if r.asking || !r.up || r.closing != nil || (r.hub != nil && len(r.waiting) == 0) {
+		return
+	}
+	r.asking = true
+	r.ask()
+}
+
+// reset closes every socket with d and forgets the stream until a snapshot
+// places it again.
+func (r *relayActor) reset(ctx actor.Context, d hub.Disconnect) {
+	if r.hub != nil {
+		ctx.Request(r.hub, hub.CloseAll{Disconnect: d})
+		ctx.Poison(r.hub) // after the CloseAll, which is ahead of it
+		r.hub = nil
+	}
+	for _, msg := range r.waiting {
+		switch m := msg.(type) {
+		case hub.Attach:
+			m.Member.Outbox.Close(d)
+		case hub.Resubscribe:
+			closeDone(m.Done)
+		}
+	}
+	r.waiting, r.snap, r.early = nil, nil, nil
+	r.ready(false)
+}
+
+func closeDone(done chan struct{}) {
+	if done != nil {
+		close(done)
+	}
+}
