@@ -29,7 +29,10 @@ func (d deflate) Base() Codec { return plain{} }
 func (d deflate) Encode(ev task.Event, at Position, subs task.Subscriptions) []byte {
 	return d.Derive(ev, plain{}.Encode(ev, at, subs))
 }
-func (d deflate) Derive(_ task.Event, f []byte) []byte { d.derived.Add(1); return append([]byte{'z'}, f...) }
+func (d deflate) Derive(_ task.Event, f []byte) []byte {
+	d.derived.Add(1)
+	return append([]byte{'z'}, f...)
+}
 
 type box struct {
 	mu     sync.Mutex
