@@ -20,18 +20,18 @@ func TestAGatewaySendsTheEnginesFrames(t *testing.T) {
 	h := engineOn(t, ns.ClientURL())
 	_, gw := gatewayOn(t, ns.ClientURL())
 
-	onEngine := dial(t, h.Srv.URL, "", false)
-	plain := dial(t, gw, "", false)
-	compressed := dial(t, gw, "", true)
-	eventsEngine := dial(t, h.Srv.URL, "?protocol=events", false)
-	eventsGateway := dial(t, gw, "?protocol=events", true)
-	for _, c := range []*client{onEngine, plain, compressed} {
-		if m := c.nth(1); m.Type != "SYNC_ALL" || m.Epoch == "" {
-			t.Fatalf("first message %q, want SYNC_ALL with an epoch", m.raw)
+	onEngine := enginetest.DialSocket(t, h.Srv.URL, "", false)
+	plain := enginetest.DialSocket(t, gw, "", false)
+	compressed := enginetest.DialSocket(t, gw, "", true)
+	eventsEngine := enginetest.DialSocket(t, h.Srv.URL, "?protocol=events", false)
+	eventsGateway := enginetest.DialSocket(t, gw, "?protocol=events", true)
+	for _, c := range []*enginetest.Socket{onEngine, plain, compressed} {
+		if m := c.Nth(1); m.Type != "SYNC_ALL" || m.Epoch == "" {
+			t.Fatalf("first message %q, want SYNC_ALL with an epoch", m.Raw)
 		}
 	}
-	eventsEngine.nth(1)
-	eventsGateway.nth(1)
+	eventsEngine.Nth(1)
+	eventsGateway.Nth(1)
 
 	data := enginetest.Bytes(96<<10, 1)
 	var ids []string
@@ -48,7 +48,7 @@ func TestAGatewaySendsTheEnginesFrames(t *testing.T) {
 	h.Call("DELETE", "/api/downloads/"+ids[0], nil, nil)
 	var last uint64
 	enginetest.Eventually(t, 10*time.Second, "the deletion on the engine's socket", func() bool {
-		for _, m := range onEngine.got() {
+		for _, m := range onEngine.Got() {
 			last = max(last, m.Seq)
 			if m.Type == "TASK_REMOVED" {
 				return true
@@ -58,12 +58,12 @@ func TestAGatewaySendsTheEnginesFrames(t *testing.T) {
 	})
 
 	engineBySeq := map[uint64][]byte{}
-	for _, m := range onEngine.got()[1:] {
-		engineBySeq[m.Seq] = m.raw
+	for _, m := range onEngine.Got()[1:] {
+		engineBySeq[m.Seq] = m.Raw
 	}
-	for name, c := range map[string]*client{"plain": plain, "compressed": compressed} {
-		c.upTo(last)
-		got := c.got()
+	for name, c := range map[string]*enginetest.Socket{"plain": plain, "compressed": compressed} {
+		c.UpTo(last)
+		got := c.Got()
 		at := got[0].Seq
 		compared := 0
 		for _, m := range got[1:] {
@@ -72,8 +72,8 @@ func TestAGatewaySendsTheEnginesFrames(t *testing.T) {
 			}
 			at = m.Seq
 			if want, ok := engineBySeq[m.Seq]; ok {
-				if !bytes.Equal(m.raw, want) {
-					t.Fatalf("%s: seq %d differs:\n gateway %q\n engine  %q", name, m.Seq, m.raw, want)
+				if !bytes.Equal(m.Raw, want) {
+					t.Fatalf("%s: seq %d differs:\n gateway %q\n engine  %q", name, m.Seq, m.Raw, want)
 				}
 				compared++
 			}
@@ -84,12 +84,12 @@ func TestAGatewaySendsTheEnginesFrames(t *testing.T) {
 	}
 	// The events dialect has no seq: the same frames in the same order.
 	enginetest.Eventually(t, 10*time.Second, "the batch's events on both", func() bool {
-		return len(eventsGateway.got()) == len(eventsEngine.got()) && len(eventsEngine.got()) > 3
+		return len(eventsGateway.Got()) == len(eventsEngine.Got()) && len(eventsEngine.Got()) > 3
 	})
-	e, g := eventsEngine.got(), eventsGateway.got()
+	e, g := eventsEngine.Got(), eventsGateway.Got()
 	for i := 1; i < len(e); i++ {
-		if !bytes.Equal(e[i].raw, g[i].raw) {
-			t.Fatalf("events message %d differs:\n gateway %q\n engine  %q", i, g[i].raw, e[i].raw)
+		if !bytes.Equal(e[i].Raw, g[i].Raw) {
+			t.Fatalf("events message %d differs:\n gateway %q\n engine  %q", i, g[i].Raw, e[i].Raw)
 		}
 	}
 }
@@ -106,13 +106,13 @@ func TestSubscriptionsOnAGateway(t *testing.T) {
 	unseen := h.Add(map[string]any{"url": h.Origin.Add("/unseen", &enginetest.File{Data: data, Rate: 64 << 10, Gate: gate})})
 
 	for name, base := range map[string]string{"engine": h.Srv.URL, "gateway": gw} {
-		c := dial(t, base, "", true)
-		if m := c.nth(1); len(m.Tasks) != 2 {
+		c := enginetest.DialSocket(t, base, "", true)
+		if m := c.Nth(1); len(m.Tasks) != 2 {
 			t.Fatalf("%s: SYNC_ALL of %d tasks, want 2", name, len(m.Tasks))
 		}
-		c.send(map[string]any{"event": "subscribe:download", "data": map[string]string{"downloadId": seen.ID}})
+		c.Send(map[string]any{"event": "subscribe:download", "data": map[string]string{"downloadId": seen.ID}})
 		enginetest.Eventually(t, 10*time.Second, name+": the subscription's SYNC_ALL", func() bool {
-			for _, m := range c.got()[1:] {
+			for _, m := range c.Got()[1:] {
 				if m.Type == "SYNC_ALL" {
 					return true
 				}
@@ -120,24 +120,24 @@ func TestSubscriptionsOnAGateway(t *testing.T) {
 			return false
 		})
 		var acked bool
-		for _, m := range c.got()[1:] {
+		for _, m := range c.Got()[1:] {
 			switch m.Type {
 			case "SUBSCRIPTION_ACK":
 				acked = true
 			case "SYNC_ALL":
 				if !acked || len(m.Tasks) != 1 || m.Tasks[0].ID != seen.ID {
-					t.Fatalf("%s: after subscribing, SYNC_ALL %q (acked first: %v)", name, m.raw, acked)
+					t.Fatalf("%s: after subscribing, SYNC_ALL %q (acked first: %v)", name, m.Raw, acked)
 				}
 			}
 		}
 		t.Cleanup(func() { // library events reach everyone
-			got := c.got()[1:]
+			got := c.Got()[1:]
 			for len(got) > 0 && got[0].Type != "SYNC_ALL" {
 				got = got[1:]
 			}
 			for _, m := range got {
-				if !strings.HasPrefix(m.Type, "LIBRARY_") && bytes.Contains(m.raw, []byte(unseen.ID)) {
-					t.Errorf("%s: a subscribed client got a message about another task: %q", name, m.raw)
+				if !strings.HasPrefix(m.Type, "LIBRARY_") && bytes.Contains(m.Raw, []byte(unseen.ID)) {
+					t.Errorf("%s: a subscribed client got a message about another task: %q", name, m.Raw)
 				}
 			}
 		})
@@ -155,22 +155,22 @@ func TestResumeOnAnyGateway(t *testing.T) {
 	_, a := gatewayOn(t, ns.ClientURL())
 	_, b := gatewayOn(t, ns.ClientURL())
 	for _, to := range []string{a, b} {
-		first := dial(t, a, "", true)
-		sync := first.nth(1)
+		first := enginetest.DialSocket(t, a, "", true)
+		sync := first.Nth(1)
 		h.Add(map[string]any{"url": h.Origin.Add("/before-"+to[len(to)-4:], &enginetest.File{Data: []byte("x")})})
-		m := first.nth(2)
-		first.ws.Close()
+		m := first.Nth(2)
+		first.WS.Close()
 		missed := h.Add(map[string]any{"url": h.Origin.Add("/missed-"+to[len(to)-4:], &enginetest.File{Data: []byte("y")})})
 		h.WaitState(missed.ID, task.Completed, 10*time.Second)
 
-		again := dial(t, to, fmt.Sprintf("?since=%s:%d", sync.Epoch, m.Seq), true)
-		r := again.nth(1)
+		again := enginetest.DialSocket(t, to, fmt.Sprintf("?since=%s:%d", sync.Epoch, m.Seq), true)
+		r := again.Nth(1)
 		if r.Type == "SYNC_ALL" || r.Seq != m.Seq+1 {
-			t.Fatalf("resuming after %d got %q first, want seq %d", m.Seq, r.raw, m.Seq+1)
+			t.Fatalf("resuming after %d got %q first, want seq %d", m.Seq, r.Raw, m.Seq+1)
 		}
 		enginetest.Eventually(t, 10*time.Second, "the missed task in the replay", func() bool {
-			for _, m := range again.got() {
-				if m.Type == "TASK_ADDED" && bytes.Contains(m.raw, []byte(missed.ID)) {
+			for _, m := range again.Got() {
+				if m.Type == "TASK_ADDED" && bytes.Contains(m.Raw, []byte(missed.ID)) {
 					return true
 				}
 			}
@@ -185,18 +185,18 @@ func TestAGatewayFollowsTheEngineAcrossARestart(t *testing.T) {
 	ns := natsServer(t, "127.0.0.1:0")
 	h := engineOn(t, ns.ClientURL())
 	_, gw := gatewayOn(t, ns.ClientURL())
-	c := dial(t, gw, "", false)
-	before := c.nth(1).Epoch
+	c := enginetest.DialSocket(t, gw, "", false)
+	before := c.Nth(1).Epoch
 	h.Close()
-	if code := c.closedWith(); code != 1012 {
+	if code := c.ClosedWith(); code != 1012 {
 		t.Fatalf("closed with %d when the engine stopped, want 1012", code)
 	}
 	enginetest.Eventually(t, 5*time.Second, "health to say no bus", func() bool { return health(t, gw) == 503 })
 	h.Reopen()
 	enginetest.Eventually(t, 10*time.Second, "the gateway to follow the new run", func() bool { return health(t, gw) == 200 })
-	again := dial(t, gw, "", false)
-	if m := again.nth(1); m.Type != "SYNC_ALL" || m.Epoch == before {
-		t.Fatalf("after the restart: %q, want a SYNC_ALL of a new epoch", m.raw)
+	again := enginetest.DialSocket(t, gw, "", false)
+	if m := again.Nth(1); m.Type != "SYNC_ALL" || m.Epoch == before {
+		t.Fatalf("after the restart: %q, want a SYNC_ALL of a new epoch", m.Raw)
 	}
 }
 
@@ -207,10 +207,10 @@ func TestAGatewayThatLosesTheBusClosesItsSockets(t *testing.T) {
 	addr := ns.Addr().String()
 	engineOn(t, ns.ClientURL())
 	_, gw := gatewayOn(t, ns.ClientURL())
-	c := dial(t, gw, "", false)
-	c.nth(1)
+	c := enginetest.DialSocket(t, gw, "", false)
+	c.Nth(1)
 	ns.Shutdown()
-	if code := c.closedWith(); code != 1012 {
+	if code := c.ClosedWith(); code != 1012 {
 		t.Fatalf("closed with %d when the bus went, want 1012", code)
 	}
 	if got := health(t, gw); got != 503 {
@@ -218,5 +218,5 @@ func TestAGatewayThatLosesTheBusClosesItsSockets(t *testing.T) {
 	}
 	natsServer(t, addr)
 	enginetest.Eventually(t, 20*time.Second, "the gateway back on the bus", func() bool { return health(t, gw) == 200 })
-	dial(t, gw, "", false).nth(1)
+	enginetest.DialSocket(t, gw, "", false).Nth(1)
 }
