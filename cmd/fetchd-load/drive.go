@@ -21,6 +21,16 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 		return nil, err
 	}
 	defer d.stop()
+	gateways, err := spawnGateways(ctx, d, o.gateways, o.token)
+	defer func() {
+		for _, g := range gateways {
+			g.stop()
+		}
+	}()
+	if err != nil {
+		return nil, fmt.Errorf("start gateways: %w", err)
+	}
+	sockets := socketBases(o, d, gateways)
 	api := &wsclient.REST{Server: d.base, Token: o.token}
 	rampTime := time.Duration(float64(o.conns)/float64(o.ramp)*float64(time.Second)) + 10*time.Second
 	org, err := startOrigin(o.rate, o.rate*int((rampTime+o.duration+time.Minute).Seconds()))
@@ -38,11 +48,12 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 		return nil, err
 	}
 	base, _ := d.sample()
+	gwBase := sampleAll(gateways)
 
 	system := quietSystem()
 	defer system.Shutdown()
 	st := newStats()
-	clients := plan(o, d.base, batchID, taskIDs, st)
+	clients := plan(o, sockets, batchID, taskIDs, st)
 	res := &result{Options: *o, Target: d.base}
 
 	// Ramp up, reporting as it goes.
@@ -53,6 +64,7 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	}
 	time.Sleep(2 * time.Second) // every SYNC_ALL delivered
 	ramped, _ := d.sample()
+	gwRamped := sampleAll(gateways)
 	res.ConnectP50, res.ConnectP99 = st.connect.quantile(0.5), st.connect.quantile(0.99)
 
 	// Measure.
@@ -70,6 +82,7 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 	stopBlinks()
 	t1 := time.Now()
 	end, _ := d.sample()
+	gwEnd := sampleAll(gateways)
 	secs := t1.Sub(t0).Seconds()
 	res.MessagesPerSec = float64(st.messages.Load()-m0) / secs
 	res.MBPerSec = float64(st.bytes.Load()-b0) / secs / 1e6
@@ -81,6 +94,9 @@ func drive(ctx context.Context, o *options, stderr io.Writer) (*result, error) {
 		res.DaemonRSSMB = float64(end.rss) / 1e6
 		res.RSSPerConnKiB = float64(ramped.rss-base.rss) / 1024 / math.Max(float64(res.Connected), 1)
 		res.DaemonCPUPercent = 100 * (end.cpuSec - ramped.cpuSec) / end.at.Sub(ramped.at).Seconds()
+	}
+	for i, g := range gateways {
+		res.Gateways = append(res.Gateways, footprintOf(g.base, gwBase[i], gwRamped[i], gwEnd[i], (res.Connected+len(gateways)-1-i)/len(gateways)))
 	}
 	res.countBatches(clients, st)
 	res.Compressed = o.compress
@@ -199,7 +215,32 @@ func blinkEvery(system *actor.ActorSystem, clients []*client, period time.Durati
 }
 
 // plan assigns each client its role, deterministically by index.
-func plan(o *options, base, batchID string, taskIDs []string, st *stats) []*client {
+// socketBases are where the clients connect: the gateways when there are
+// some, else the daemon.
+func socketBases(o *options, d *daemon, gateways []*daemon) []string {
+	if len(o.wsURLs) > 0 {
+		return o.wsURLs
+	}
+	var out []string
+	for _, g := range gateways {
+		out = append(out, g.base)
+	}
+	if len(out) == 0 {
+		out = []string{d.base}
+	}
+	return out
+}
+
+func sampleAll(ds []*daemon) []sample {
+	out := make([]sample, len(ds))
+	for i, d := range ds {
+		out[i], _ = d.sample()
+	}
+	return out
+}
+
+// plan makes the clients; client i connects to bases[i % len(bases)].
+func plan(o *options, bases []string, batchID string, taskIDs []string, st *stats) []*client {
 	n := o.conns
 	events := int(math.Round(o.eventsFrac * float64(n)))
 	stall := int(math.Round(o.stallFrac * float64(n)))
@@ -225,7 +266,7 @@ func plan(o *options, base, batchID string, taskIDs []string, st *stats) []*clie
 			verified++
 		}
 		r.blink = !r.stall && len(r.subscribe) == 0 && !r.events && i%1000 < int(math.Round(o.blinkFrac*1000))
-		out[i] = &client{id: i, role: r, base: base, token: o.token, compress: o.compress, st: st, closed: make(chan struct{})}
+		out[i] = &client{id: i, role: r, base: bases[i%len(bases)], token: o.token, compress: o.compress, st: st, closed: make(chan struct{})}
 		if r.verify {
 			out[i].mirror = wsclient.NewMirror()
 		}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -40,6 +41,8 @@ type options struct {
 	soak        time.Duration
 	sampleEvery time.Duration
 	dataDir     string
+	gateways    int      // with --spawn: gateway processes to spread the clients over
+	wsURLs      []string // with --url: gateways' base URLs to spread the clients over
 }
 
 func main() {
@@ -99,6 +102,15 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.dataDir, "data-dir", "", "with --url and --soak: the daemon's --data-dir, to sample the store's size (else n/a)")
 	fs.StringVar(&o.versus, "versus", "", "centrifugo: measure a spawned fetchd, then Centrifugo "+centrifugoVersion+" with the same clients and the same batch, side by side")
 	fs.StringVar(&o.versusBin, "centrifugo", "", "with --versus: the Centrifugo binary (default: built once into the user cache dir)")
+	fs.IntVar(&o.gateways, "gateways", 0, "with --spawn: run the daemon with an embedded NATS server and `N` fetchd gateway processes, and spread the clients over the gateways (REST stays on the daemon)")
+	fs.Func("ws", "with --url: spread the clients over these gateways' base `URLS` (comma-separated) instead of the daemon", func(v string) error {
+		for _, u := range strings.Split(v, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				o.wsURLs = append(o.wsURLs, strings.TrimRight(u, "/"))
+			}
+		}
+		return nil
+	})
 	fs.BoolVar(&o.compress, "compress", false, "clients offer permessage-deflate, as browsers do")
 	fs.Float64Var(&o.blinkFrac, "resume-blink", 0, "fraction of tasks-dialect clients that drop their connection every few seconds and resume it (?since=)")
 	fs.Usage = func() {
@@ -120,6 +132,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("--conns and --ramp must be at least 1")
 	case o.downloads < 0 || o.downloads > 1000:
 		return nil, errors.New("--downloads must be from 0 to 1000 (the daemon's max_concurrent limit)")
+	case o.gateways < 0 || o.gateways > 16 || (o.gateways > 0 && !o.spawn) || (len(o.wsURLs) > 0 && o.spawn):
+		return nil, errors.New("--gateways is from 0 to 16 and goes with --spawn; --ws goes with --url")
 	case o.soak < 0 || o.sampleEvery <= 0:
 		return nil, errors.New("--soak must not be negative and --sample-every must be positive")
 	case o.eventsFrac < 0 || o.eventsFrac > 1 || o.subFrac < 0 || o.subFrac > 1 || o.stallFrac < 0 || o.stallFrac > 1 || o.blinkFrac < 0 || o.blinkFrac > 1:

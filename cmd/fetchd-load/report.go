@@ -15,37 +15,59 @@ import (
 
 // result is what one run measured; the table and --json show the same.
 type result struct {
-	Options          options        `json:"-"`
-	Target           string         `json:"target"`
-	Connected        int            `json:"connected"`
-	DialFailed       int            `json:"dial_failed"`
-	ConnectP50       int64          `json:"connect_p50_ms"`
-	ConnectP99       int64          `json:"connect_p99_ms"`
-	MessagesPerSec   float64        `json:"messages_per_sec"`
-	MBPerSec         float64        `json:"mb_per_sec"`
-	LagP50           int64          `json:"lag_p50_ms"`
-	LagP99           int64          `json:"lag_p99_ms"`
-	LagMax           int64          `json:"lag_max_ms"`
-	Batches          int            `json:"batches_in_window"`
-	Readers          int            `json:"reading_clients"`
-	Missed           int            `json:"batches_missed"`
-	Duplicated       int            `json:"batches_duplicated"`
-	OutOfOrder       int            `json:"batches_out_of_order"`
-	Verified         int            `json:"verified_clients"`
-	VerifyMismatches int            `json:"verify_mismatches"`
-	ConvergedMs      int64          `json:"converged_ms"`
-	Closes           map[string]int `json:"closes"`
-	ServerSlowCloses int            `json:"server_slow_consumer_closes"`
-	DaemonRSSBaseMB  float64        `json:"daemon_rss_base_mb"`
-	DaemonRSSMB      float64        `json:"daemon_rss_mb"`
-	RSSPerConnKiB    float64        `json:"daemon_rss_per_conn_kib"`
-	DaemonCPUPercent float64        `json:"daemon_cpu_percent"`
-	Compressed       bool           `json:"compressed"`
-	WireToPlain      float64        `json:"wire_to_plain_ratio,omitempty"` // bytes on the wire / inflated, for the verifying clients
-	Resumes          int64          `json:"resumes"`                       // connections resumed that got their first message
-	Replayed         int64          `json:"resumes_replayed"`
-	Resynced         int64          `json:"resumes_resynced"`
-	Lost             map[string]int `json:"lost,omitempty"` // connections that ended without a close frame during the run, by error
+	Options          options            `json:"-"`
+	Target           string             `json:"target"`
+	Connected        int                `json:"connected"`
+	DialFailed       int                `json:"dial_failed"`
+	ConnectP50       int64              `json:"connect_p50_ms"`
+	ConnectP99       int64              `json:"connect_p99_ms"`
+	MessagesPerSec   float64            `json:"messages_per_sec"`
+	MBPerSec         float64            `json:"mb_per_sec"`
+	LagP50           int64              `json:"lag_p50_ms"`
+	LagP99           int64              `json:"lag_p99_ms"`
+	LagMax           int64              `json:"lag_max_ms"`
+	Batches          int                `json:"batches_in_window"`
+	Readers          int                `json:"reading_clients"`
+	Missed           int                `json:"batches_missed"`
+	Duplicated       int                `json:"batches_duplicated"`
+	OutOfOrder       int                `json:"batches_out_of_order"`
+	Verified         int                `json:"verified_clients"`
+	VerifyMismatches int                `json:"verify_mismatches"`
+	ConvergedMs      int64              `json:"converged_ms"`
+	Closes           map[string]int     `json:"closes"`
+	ServerSlowCloses int                `json:"server_slow_consumer_closes"`
+	DaemonRSSBaseMB  float64            `json:"daemon_rss_base_mb"`
+	DaemonRSSMB      float64            `json:"daemon_rss_mb"`
+	RSSPerConnKiB    float64            `json:"daemon_rss_per_conn_kib"`
+	DaemonCPUPercent float64            `json:"daemon_cpu_percent"`
+	Compressed       bool               `json:"compressed"`
+	WireToPlain      float64            `json:"wire_to_plain_ratio,omitempty"` // bytes on the wire / inflated, for the verifying clients
+	Resumes          int64              `json:"resumes"`                       // connections resumed that got their first message
+	Replayed         int64              `json:"resumes_replayed"`
+	Resynced         int64              `json:"resumes_resynced"`
+	Lost             map[string]int     `json:"lost,omitempty"` // connections that ended without a close frame during the run, by error
+	Gateways         []processFootprint `json:"gateways,omitempty"`
+}
+
+// processFootprint is what one gateway process cost.
+type processFootprint struct {
+	URL           string  `json:"url"`
+	Conns         int     `json:"conns"`
+	RSSBaseMB     float64 `json:"rss_base_mb"`
+	RSSMB         float64 `json:"rss_mb"`
+	RSSPerConnKiB float64 `json:"rss_per_conn_kib"`
+	CPUPercent    float64 `json:"cpu_percent"`
+}
+
+func footprintOf(url string, base, ramped, end sample, conns int) processFootprint {
+	f := processFootprint{URL: url, Conns: conns, RSSBaseMB: float64(base.rss) / 1e6, RSSMB: float64(end.rss) / 1e6}
+	if conns > 0 {
+		f.RSSPerConnKiB = float64(ramped.rss-base.rss) / 1024 / float64(conns)
+	}
+	if d := end.at.Sub(ramped.at).Seconds(); d > 0 {
+		f.CPUPercent = 100 * (end.cpuSec - ramped.cpuSec) / d
+	}
+	return f
 }
 
 // countBatches checks every reading tasks-dialect client against the set of
@@ -92,6 +114,9 @@ func (r *result) table(w io.Writer) {
 	if r.DaemonRSSMB > 0 {
 		row("daemon RSS", fmt.Sprintf("%.1f MB (%.1f MB before the clients; %.1f KiB per connection)", r.DaemonRSSMB, r.DaemonRSSBaseMB, r.RSSPerConnKiB))
 		row("daemon CPU", fmt.Sprintf("%.0f%% of one core", r.DaemonCPUPercent))
+	}
+	for _, g := range r.Gateways {
+		row("gateway "+g.URL, fmt.Sprintf("%d clients; RSS %.1f MB (%.1f MB before them; %.1f KiB per connection); CPU %.0f%% of one core", g.Conns, g.RSSMB, g.RSSBaseMB, g.RSSPerConnKiB, g.CPUPercent))
 	}
 	tw.Flush()
 }

@@ -50,7 +50,7 @@ func soak(ctx context.Context, o *options, stdout, stderr io.Writer) (*soakResul
 	system := quietSystem()
 	defer system.Shutdown()
 	st := newStats()
-	w := &workload{o: o, api: api, org: org, system: system, st: st, stderr: stderr, clients: plan(o, d.base, "", nil, st), rng: rand.New(rand.NewPCG(1, 2))}
+	w := &workload{o: o, api: api, org: org, system: system, st: st, stderr: stderr, clients: plan(o, []string{d.base}, "", nil, st), rng: rand.New(rand.NewPCG(1, 2))}
 	if err := ramp(ctx, system, w.clients, o.ramp, st); err != nil {
 		return nil, err
 	}

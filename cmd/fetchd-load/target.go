@@ -21,6 +21,8 @@ type daemon struct {
 	cmd  *exec.Cmd // when spawned
 	dir  string    // when spawned: removed at stop
 	data string    // the data dir, when known: its size is the store's
+	bin  string    // when spawned: the fetchd binary
+	nats string    // when spawned with gateways: the bus's URL
 }
 
 // target returns the daemon: a spawned one on a temp dir, or the one at --url.
@@ -58,17 +60,53 @@ func target(ctx context.Context, o *options) (*daemon, error) {
 	if o.token != "" {
 		args = append(args, "--token", o.token)
 	}
+	var natsURL string
+	if o.gateways > 0 {
+		natsPort, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		natsURL = "nats://127.0.0.1:" + natsPort
+		args = append(args, "--nats-listen", "127.0.0.1:"+natsPort)
+	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	d := &daemon{base: "http://127.0.0.1:" + port, pid: cmd.Process.Pid, cmd: cmd, dir: dir, data: filepath.Join(dir, "data")}
+	d := &daemon{base: "http://127.0.0.1:" + port, pid: cmd.Process.Pid, cmd: cmd, dir: dir, data: filepath.Join(dir, "data"), bin: bin, nats: natsURL}
 	if err := d.waitHealthy(ctx, 20*time.Second); err != nil {
 		d.stop()
 		return nil, err
 	}
 	return d, nil
+}
+
+// spawnGateways starts n gateway processes on the spawned daemon's bus and
+// waits until each follows its stream.
+func spawnGateways(ctx context.Context, d *daemon, n int, token string) ([]*daemon, error) {
+	var out []*daemon
+	for range n {
+		port, err := freePort()
+		if err != nil {
+			return out, err
+		}
+		args := []string{"gateway", "--nats", d.nats, "--addr", "127.0.0.1:" + port, "--log-level", "warn"}
+		if token != "" {
+			args = append(args, "--token", token)
+		}
+		cmd := exec.Command(d.bin, args...)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return out, err
+		}
+		g := &daemon{base: "http://127.0.0.1:" + port, pid: cmd.Process.Pid, cmd: cmd}
+		out = append(out, g)
+		if err := g.waitHealthy(ctx, 30*time.Second); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 func (d *daemon) waitHealthy(ctx context.Context, within time.Duration) error {
@@ -102,7 +140,9 @@ func (d *daemon) stop() {
 		d.cmd.Process.Kill()
 		<-done
 	}
-	os.RemoveAll(d.dir)
+	if d.dir != "" {
+		os.RemoveAll(d.dir)
+	}
 }
 
 // sample is the daemon's resident memory and CPU time, from /proc.
