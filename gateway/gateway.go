@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/actors/tick"
 	"github.com/fetchd/fetchd/bus"
 	"github.com/fetchd/fetchd/engine/apierr"
 	"github.com/fetchd/fetchd/engine/auth"
@@ -39,19 +41,25 @@ type Config struct {
 	// between requests an engine does not answer. Zero: 10 s and 5 s.
 	SnapshotWithin time.Duration
 	RetryCap       time.Duration
+	// Silence: a stream quiet this long means the engine is gone (it sends
+	// ENGINE_STATS every 2 s). Zero: 15 s.
+	Silence time.Duration
 }
 
 // Gateway is a running gateway.
 type Gateway struct {
-	cfg     Config
-	log     zerolog.Logger
-	system  *actor.ActorSystem
-	relay   *actor.PID
-	ws      *wsconn.Server
-	conn    *nats.Conn
-	metrics *telemetry.Metrics
-	ready   atomic.Bool
-	started time.Time
+	cfg        Config
+	log        zerolog.Logger
+	system     *actor.ActorSystem
+	relay      *actor.PID
+	ws         *wsconn.Server
+	conn       *nats.Conn
+	metrics    *telemetry.Metrics
+	ready      atomic.Bool
+	started    time.Time
+	stopChecks func()
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // New starts a gateway. The bus may be down: it is retried with back-off,
@@ -67,6 +75,9 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.RetryCap <= 0 {
 		cfg.RetryCap = 5 * time.Second
 	}
+	if cfg.Silence <= 0 {
+		cfg.Silence = 15 * time.Second
+	}
 	g := &Gateway{cfg: cfg, log: cfg.Log.With().Str("component", "gateway").Logger(), metrics: telemetry.New(),
 		started: time.Now()}
 	g.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
@@ -81,6 +92,7 @@ func New(cfg Config) (*Gateway, error) {
 		ready:   g.setReady,
 		log:     g.log,
 		backoff: func(n int) time.Duration { return min(cfg.RetryCap, 250*time.Millisecond<<min(n, 8)) },
+		silence: cfg.Silence,
 	}
 	g.relay = g.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r }))
 	g.ws = wsconn.NewServer(wsconn.Config{
@@ -129,6 +141,7 @@ func New(cfg Config) (*Gateway, error) {
 	if conn.IsConnected() {
 		root.Send(g.relay, busUp{}) // the handler may have run before the relay could ask
 	}
+	g.stopChecks = tick.Every(root, g.relay, cfg.Silence/4, checkLive{})
 	return g, nil
 }
 
@@ -186,6 +199,11 @@ func (g *Gateway) health(w http.ResponseWriter, _ *http.Request) {
 
 // Close closes every socket with 1001 and leaves the bus, within ctx.
 func (g *Gateway) Close(ctx context.Context) error {
+	g.closeOnce.Do(func() { g.closeErr = g.close(ctx) })
+	return g.closeErr
+}
+
+func (g *Gateway) close(ctx context.Context) error {
 	wait := 5 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		wait = max(time.Until(dl), time.Second)
@@ -196,6 +214,7 @@ func (g *Gateway) Close(ctx context.Context) error {
 		err = errors.Join(err, werr)
 	}
 	g.ws.Close()
+	g.stopChecks()
 	g.conn.Close()
 	g.system.Shutdown()
 	return err

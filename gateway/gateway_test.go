@@ -3,12 +3,17 @@ package gateway_test
 import (
 	"bytes"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
+
+	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/enginetest"
 	"github.com/fetchd/fetchd/engine/task"
+	"github.com/fetchd/fetchd/gateway"
 )
 
 // A client of a gateway gets the messages a client of the engine gets, at
@@ -180,11 +185,12 @@ func TestResumeOnAnyGateway(t *testing.T) {
 }
 
 // When the engine stops, a gateway closes its sockets with 1012 and answers
-// 503 until an engine is back; then it serves the new run.
+// 503 until an engine is back; then it serves the new run. A gateway that
+// stops closes its sockets with 1001.
 func TestAGatewayFollowsTheEngineAcrossARestart(t *testing.T) {
 	ns := natsServer(t, "127.0.0.1:0")
 	h := engineOn(t, ns.ClientURL())
-	_, gw := gatewayOn(t, ns.ClientURL())
+	g, gw := gatewayOn(t, ns.ClientURL())
 	c := enginetest.DialSocket(t, gw, "", false)
 	before := c.Nth(1).Epoch
 	h.Close()
@@ -197,6 +203,10 @@ func TestAGatewayFollowsTheEngineAcrossARestart(t *testing.T) {
 	again := enginetest.DialSocket(t, gw, "", false)
 	if m := again.Nth(1); m.Type != "SYNC_ALL" || m.Epoch == before {
 		t.Fatalf("after the restart: %q, want a SYNC_ALL of a new epoch", m.Raw)
+	}
+	g.Close(t.Context())
+	if code := again.ClosedWith(); code != 1001 {
+		t.Fatalf("closed with %d when the gateway stopped, want 1001", code)
 	}
 }
 
@@ -219,4 +229,29 @@ func TestAGatewayThatLosesTheBusClosesItsSockets(t *testing.T) {
 	natsServer(t, addr)
 	enginetest.Eventually(t, 20*time.Second, "the gateway back on the bus", func() bool { return health(t, gw) == 200 })
 	enginetest.DialSocket(t, gw, "", false).Nth(1)
+}
+
+// A gateway whose engine goes silent without a word (killed, behind a bus
+// that stays up) closes its sockets with 1012 instead of serving a dead
+// stream.
+func TestAGatewayNeverServesADeadStream(t *testing.T) {
+	ns := natsServer(t, "127.0.0.1:0")
+	enginetest.Start(t, func(c *engine.Config) { // no ENGINE_STATS, no tasks: a stream that says nothing
+		c.Bus.URL = ns.ClientURL()
+		c.StatsEvery = time.Hour
+	})
+	g, err := gateway.New(gateway.Config{NATS: ns.ClientURL(), Log: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
+		Silence: 3 * time.Second, SnapshotWithin: time.Second, RetryCap: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(g.Handler())
+	t.Cleanup(func() { srv.Close(); g.Close(t.Context()) })
+	enginetest.Eventually(t, 10*time.Second, "the gateway to follow the stream", g.Ready)
+	c := enginetest.DialSocket(t, srv.URL, "", false)
+	c.Nth(1)
+	if code := c.ClosedWith(); code != 1012 {
+		t.Fatalf("closed with %d when the engine went silent, want 1012", code)
+	}
+	enginetest.Eventually(t, 10*time.Second, "the gateway to follow the stream again", g.Ready)
 }

@@ -14,6 +14,7 @@ var (
 	lostBus       = hub.Disconnect{Code: 1012, Reason: "the gateway lost the bus"}
 	lostStream    = hub.Disconnect{Code: 1012, Reason: "the gateway missed part of the stream"}
 	engineStopped = hub.Disconnect{Code: 1012, Reason: "the engine stopped"}
+	engineSilent  = hub.Disconnect{Code: 1012, Reason: "the engine went silent"}
 	newEngineRun  = hub.Disconnect{Code: 1012, Reason: "the engine restarted"}
 	noStream      = hub.Disconnect{Code: 1012, Reason: "the gateway has no stream yet"}
 )
@@ -25,7 +26,8 @@ type (
 		snap *syncFrame
 		err  error
 	}
-	askAgain struct{}
+	askAgain  struct{}
+	checkLive struct{}
 )
 
 // maxEarly bounds the messages kept while the first snapshot is on its way.
@@ -43,6 +45,11 @@ type relayActor struct {
 	ready    func(bool) // whether upgrades are taken
 	log      zerolog.Logger
 	backoff  func(n int) time.Duration
+	// silence is how long a stream may say nothing before the engine is
+	// taken for gone (it sends ENGINE_STATS every few seconds); a crashed
+	// engine behind an external bus sends no goodbye.
+	silence time.Duration
+	heard   time.Time
 
 	up      bool
 	hub     *actor.PID // nil until a snapshot places the stream
@@ -69,6 +76,12 @@ func (r *relayActor) Receive(ctx actor.Context) {
 		r.snapshotted(ctx, msg)
 	case askAgain:
 		r.askIfNeeded()
+	case checkLive:
+		if r.hub != nil && time.Since(r.heard) > r.silence {
+			r.log.Warn().Dur("silent_for", time.Since(r.heard)).Msg("no message from the engine: sockets closed with 1012")
+			r.reset(ctx, engineSilent)
+			r.askIfNeeded()
+		}
 	case hub.Attach:
 		switch {
 		case r.hub == nil:
@@ -130,6 +143,7 @@ func (r *relayActor) why() hub.Disconnect {
 
 // relay applies one message of the bus, in order.
 func (r *relayActor) relay(ctx actor.Context, m *relayedMessage) {
+	r.heard = time.Now()
 	if m.End {
 		if r.hub != nil || len(r.early) > 0 {
 			r.reset(ctx, engineStopped)
@@ -199,7 +213,7 @@ func (r *relayActor) snapshotted(ctx actor.Context, msg snapshotted) {
 
 // place starts a hub at the snapshot's place and gives it what came after.
 func (r *relayActor) place(ctx actor.Context, s *syncFrame) {
-	r.hub, r.at, r.snap = r.spawnHub(ctx), s.At, s
+	r.hub, r.at, r.snap, r.heard = r.spawnHub(ctx), s.At, s, time.Now()
 	r.ready(true)
 	r.log.Info().Str("epoch", s.At.Epoch).Uint64("seq", s.At.Seq).Msg("following the engine's stream")
 	early := r.early
