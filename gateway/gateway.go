@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/nats-io/nats.go"
 	"github.com/rs/zerolog"
 
 	"github.com/fetchd/fetchd/actors/hub"
@@ -53,7 +51,8 @@ type Gateway struct {
 	system     *actor.ActorSystem
 	relay      *actor.PID
 	ws         *wsconn.Server
-	conn       *nats.Conn
+	bus        *bus.Follower
+	followed   chan struct{} // closed once bus is set
 	metrics    *telemetry.Metrics
 	ready      atomic.Bool
 	started    time.Time
@@ -79,16 +78,15 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.Silence = 15 * time.Second
 	}
 	g := &Gateway{cfg: cfg, log: cfg.Log.With().Str("component", "gateway").Logger(), metrics: telemetry.New(),
-		started: time.Now()}
+		started: time.Now(), followed: make(chan struct{})}
 	g.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}))
-	subscribed := make(chan struct{})
 	r := &relayActor{
 		spawnHub: func(ctx actor.Context) *actor.PID {
 			return ctx.Spawn(hub.Props(hub.Config{Metrics: g.metrics, Stream: tasksDialect, Replay: cfg.Replay}))
 		},
-		ask:     func() { go g.askSnapshot(subscribed) },
+		ask:     func() { go g.askSnapshot() },
 		ready:   g.setReady,
 		log:     g.log,
 		backoff: func(n int) time.Duration { return min(cfg.RetryCap, 250*time.Millisecond<<min(n, 8)) },
@@ -105,63 +103,33 @@ func New(cfg Config) (*Gateway, error) {
 		Codecs:         codecs(),
 	})
 	root := g.system.Root
-	conn, err := nats.Connect(cfg.NATS, nats.Name("fetchd gateway"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true),
-		nats.ReconnectWait(time.Second), nats.ReconnectJitter(500*time.Millisecond, time.Second),
-		nats.ConnectHandler(func(c *nats.Conn) {
-			g.log.Info().Str("url", c.ConnectedUrl()).Msg("on the bus")
+	f, err := bus.Follow(cfg.NATS, bus.Handlers{
+		Up: func() {
+			g.log.Info().Msg("on the bus")
 			root.Send(g.relay, busUp{})
-		}),
-		nats.ReconnectHandler(func(c *nats.Conn) {
-			g.log.Info().Str("url", c.ConnectedUrl()).Msg("back on the bus")
-			root.Send(g.relay, busUp{})
-		}),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		},
+		Down: func(err error) {
 			g.log.Warn().Err(err).Msg("bus lost: sockets closed with 1012, reconnecting")
 			root.Send(g.relay, busDown{})
-		}))
-	if err != nil {
-		g.system.Shutdown()
-		return nil, fmt.Errorf("bus %s: %w", cfg.NATS, err)
-	}
-	g.conn = conn
-	_, err = conn.Subscribe(bus.StreamSubject, func(m *nats.Msg) {
-		msg := &relayedMessage{}
-		if err := msg.Unmarshal(m.Data); err != nil {
-			g.log.Warn().Err(err).Msg("not a message of the stream: ignored")
-			return
-		}
-		root.Send(g.relay, msg)
+		},
+		Message: func(m *bus.Message) { root.Send(g.relay, &relayedMessage{Message: *m}) },
+		Refused: func(err error) { g.log.Warn().Err(err).Msg("not a message of the stream: ignored") },
 	})
 	if err != nil {
-		conn.Close()
 		g.system.Shutdown()
-		return nil, fmt.Errorf("bus: %w", err)
+		return nil, err
 	}
-	close(subscribed) // a snapshot is asked for only once the stream is heard
-	if conn.IsConnected() {
-		root.Send(g.relay, busUp{}) // the handler may have run before the relay could ask
-	}
+	g.bus = f
+	close(g.followed)
 	g.stopChecks = tick.Every(root, g.relay, cfg.Silence/4, checkLive{})
 	return g, nil
 }
 
 // askSnapshot asks the engine for a SYNC_ALL; the answer goes to the relay.
-func (g *Gateway) askSnapshot(subscribed <-chan struct{}) {
-	<-subscribed
-	var msg snapshotted
-	reply, err := g.conn.Request(bus.SyncSubject, nil, g.cfg.SnapshotWithin)
-	if err == nil {
-		s := &syncFrame{}
-		err = s.Unmarshal(reply.Data)
-		msg.snap = s
-	}
-	if err != nil {
-		if errors.Is(err, nats.ErrNoResponders) {
-			err = errors.New("no engine on the bus")
-		}
-		msg.err = err
-	}
-	g.system.Root.Send(g.relay, msg)
+func (g *Gateway) askSnapshot() {
+	<-g.followed // the bus may be up before Follow returns
+	s, err := g.bus.Snapshot(g.cfg.SnapshotWithin)
+	g.system.Root.Send(g.relay, snapshotted{snap: &syncFrame{Snapshot: s}, err: err})
 }
 
 func (g *Gateway) setReady(ok bool) { g.ready.Store(ok) }
@@ -215,7 +183,7 @@ func (g *Gateway) close(ctx context.Context) error {
 	}
 	g.ws.Close()
 	g.stopChecks()
-	g.conn.Close()
+	g.bus.Close()
 	g.system.Shutdown()
 	return err
 }
