@@ -78,11 +78,16 @@ func TestAResumedClientGetsWhatItMissedAndConverges(t *testing.T) {
 func TestAPositionTheServerCannotServeGetsSyncAll(t *testing.T) {
 	h := enginetest.Start(t, func(c *engine.Config) {
 		c.Replay = hub.ReplayLimits{Keep: time.Nanosecond, Bytes: 1, MaxBytes: 1} // keeps one message
+		c.StatsEvery = time.Hour                                                  // a stream that goes quiet
 	})
 	c := dial(t, h, client.Options{})
 	sync := next(t, c, 5*time.Second)
+	var added []string
 	for i := range 3 {
-		h.Add(map[string]any{"url": h.Origin.Add(fmt.Sprintf("/x%d", i), &enginetest.File{Data: []byte("x")})})
+		added = append(added, h.Add(map[string]any{"url": h.Origin.Add(fmt.Sprintf("/x%d", i), &enginetest.File{Data: []byte("x")})}).ID)
+	}
+	for _, id := range added {
+		h.WaitState(id, task.Completed, 10*time.Second)
 	}
 	var last client.Message
 	for last.Seq < sync.Seq+3 {
@@ -113,6 +118,14 @@ func TestAPositionTheServerCannotServeGetsSyncAll(t *testing.T) {
 			last = m
 		}
 		r := dial(t, h, client.Options{Since: sync.Epoch + ":" + strconv.FormatUint(last.Seq, 10)})
+		// An ERROR comes back through the hub after the attach: only then may
+		// the stream move on (the ring holds one message).
+		if err := r.SendRaw([]byte("not json")); err != nil {
+			t.Fatal(err)
+		}
+		if m := next(t, r, 5*time.Second); m.Type != "ERROR" || m.Seq != last.Seq {
+			t.Fatalf("first message %s seq %d, want the ERROR at seq %d: nothing missed, nothing sent", m.Type, m.Seq, last.Seq)
+		}
 		h.Add(map[string]any{"url": h.Origin.Add("/y", &enginetest.File{Data: []byte("y")})})
 		if m := next(t, r, 5*time.Second); m.Type == "SYNC_ALL" || m.Seq != last.Seq+1 {
 			t.Fatalf("first message %s seq %d, want the next stream message %d", m.Type, m.Seq, last.Seq+1)
