@@ -41,10 +41,14 @@ func TestAPanicInTheHubClosesEveryClientWith1011(t *testing.T) {
 		t.Fatalf("first message %+v, %v", m, err)
 	}
 
-	h.Eng.SendToActor("hub", hub.Attach{Member: hub.Member{ID: 1 << 62, Codec: faultyCodec{}, Outbox: nowhere{}}})
+	h.Eng.SendToActor("hub", hub.Attach{Member: hub.Member{ID: 1 << 62, Codec: faultyCodec{}, Outbox: nowhere{}}, First: task.SyncAll{}})
 
-	c.WebSocket().SetReadDeadline(time.Now().Add(10 * time.Second))
+	deadline := time.Now().Add(10 * time.Second)
+	c.WebSocket().SetReadDeadline(deadline)
 	for {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection stayed open after the hub failed")
+		}
 		_, err := c.Read()
 		if err == nil {
 			continue // what was on its way before the failure
