@@ -46,6 +46,7 @@ type Stream struct {
 	sub      *nats.Subscription
 	ids      atomic.Uint64
 	closed   sync.Once
+	failing  atomic.Bool // publishing fails: logged once, until it works again
 }
 
 // NewStream starts the embedded server when asked and connects to the bus.
@@ -121,8 +122,12 @@ func (s *Stream) Relay(ev task.Event, at hub.Position, numbered bool, frames [][
 		return // nothing for anyone: a gateway's position is unchanged
 	}
 	s.last.Store(&at)
-	if err := s.conn.Publish(StreamSubject, m.Marshal()); err != nil {
-		s.log.Warn().Err(err).Uint64("seq", at.Seq).Msg("not put on the bus: gateways will resync")
+	err := s.conn.Publish(StreamSubject, m.Marshal())
+	switch {
+	case err != nil && !s.failing.Swap(true):
+		s.log.Warn().Err(err).Uint64("seq", at.Seq).Msg("the stream is not getting on the bus: gateways will resync")
+	case err == nil && s.failing.Swap(false):
+		s.log.Info().Uint64("seq", at.Seq).Msg("the stream is on the bus again")
 	}
 }
 
