@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+
+	"github.com/fetchd/fetchd/engine/backoff"
 )
 
 // Handlers are what a follower of the stream is told, each on the bus's
@@ -30,8 +32,7 @@ func Follow(url string, h Handlers) (*Follower, error) {
 		<-heard
 		h.Up()
 	}
-	conn, err := nats.Connect(url, nats.Name("fetchd gateway"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true),
-		nats.ReconnectWait(time.Second), nats.ReconnectJitter(500*time.Millisecond, time.Second),
+	conn, err := nats.Connect(url, nats.Name("fetchd gateway"), reconnecting(),
 		nats.ConnectHandler(up), nats.ReconnectHandler(up),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { h.Down(err) }))
 	if err != nil {
@@ -71,3 +72,15 @@ func (f *Follower) Snapshot(within time.Duration) (Snapshot, error) {
 
 // Close leaves the bus.
 func (f *Follower) Close() { f.conn.Close() }
+
+// reconnecting retries a bus that is down, or was never up, for ever, with
+// the project's back-off: from a quarter second to 10 s, jittered, so that a
+// fleet of gateways does not knock at once.
+func reconnecting() nats.Option {
+	redial := backoff.Policy{Base: 250 * time.Millisecond, Max: 10 * time.Second}
+	return func(o *nats.Options) error {
+		o.MaxReconnect, o.RetryOnFailedConnect = -1, true
+		o.CustomReconnectDelayCB = func(attempts int) time.Duration { return redial.Delay(attempts - 1) }
+		return nil
+	}
+}

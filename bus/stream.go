@@ -56,7 +56,7 @@ func NewStream(cfg StreamConfig) (*Stream, error) {
 	tasks, events := wsconn.StreamCodec(), wsconn.Dialects()["events"]
 	s.codecs = []hub.Codec{tasks, wsconn.Compress(tasks), events, wsconn.Compress(events)}
 	url := cfg.URL
-	opts := []nats.Option{nats.Name("fetchd engine"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(true),
+	opts := []nats.Option{nats.Name("fetchd engine"), reconnecting(),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { s.log.Warn().Err(err).Msg("bus lost; reconnecting") }),
 		nats.ReconnectHandler(func(c *nats.Conn) { s.log.Info().Str("url", c.ConnectedUrl()).Msg("bus reconnected") })}
 	if cfg.Listen != "" {
