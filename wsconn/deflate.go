@@ -33,9 +33,27 @@ func (d deflated) Encode(ev task.Event, at hub.Position, subs task.Subscriptions
 	return nil
 }
 
-// Derive compresses the payload of one of the base's frames.
-func (deflated) Derive(_ task.Event, frame []byte) []byte {
-	payload := frame[headerSize(frame):]
+// Derive compresses each of the base's frames on its own: a message of the
+// events dialect may be several frames, one per batch.
+func (deflated) Derive(_ task.Event, frames []byte) []byte {
+	payload, rest := Payload(frames)
+	if len(rest) == 0 {
+		return deflateFrame(frames, payload)
+	}
+	var out []byte
+	for f := frames; len(f) > 0; f = rest {
+		payload, rest = Payload(f)
+		if payload == nil {
+			return frames // not frames this package made: sent as they are
+		}
+		out = append(out, deflateFrame(f[:len(f)-len(rest)], payload)...)
+	}
+	return out
+}
+
+// deflateFrame is frame compressed, or frame itself when it is too short to
+// pay (or not a whole frame).
+func deflateFrame(frame, payload []byte) []byte {
 	if len(payload) < compressFrom {
 		return frame
 	}
@@ -55,6 +73,9 @@ func (deflated) Derive(_ task.Event, frame []byte) []byte {
 
 // headerSize is the length of a server frame's header (no mask).
 func headerSize(frame []byte) int {
+	if len(frame) < 2 {
+		return len(frame)
+	}
 	switch frame[1] & 0x7f {
 	case 126:
 		return 4
