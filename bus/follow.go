@@ -48,6 +48,7 @@ func Follow(url string, h Handlers) (*Follower, error) {
 	})
 	if err != nil {
 		conn.Close()
+		close(heard) // lets a handler that waits on it end
 		return nil, fmt.Errorf("bus: %w", err)
 	}
 	close(heard)

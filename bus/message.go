@@ -9,6 +9,7 @@ import (
 	"errors"
 
 	"github.com/fetchd/fetchd/actors/hub"
+	"github.com/fetchd/fetchd/wsconn"
 )
 
 // Subjects.
@@ -116,6 +117,11 @@ func (m *Message) Unmarshal(data []byte) error {
 			m.Frames[i] = f
 		}
 	}
+	for i, f := range m.Frames {
+		if f != nil && !wholeFrames(f, i == EventsPlain || i == EventsCompressed) {
+			return errors.New("bus: a slot that is not whole frames")
+		}
+	}
 	n := r.count()
 	if n > 0 {
 		m.EventsKeys = make([][]string, n)
@@ -151,6 +157,19 @@ func (s *Snapshot) Unmarshal(data []byte) error {
 		return errMalformed
 	}
 	return r.err
+}
+
+// wholeFrames reports whether f is one whole frame, or with several a run
+// of them.
+func wholeFrames(f []byte, several bool) bool {
+	for n := 0; len(f) > 0; n++ {
+		payload, rest := wsconn.Payload(f)
+		if payload == nil || (n > 0 && !several) {
+			return false
+		}
+		f = rest
+	}
+	return true
 }
 
 func appendPosition(b []byte, at hub.Position) []byte {

@@ -58,6 +58,9 @@ type Gateway struct {
 	started    time.Time
 	stopChecks func()
 	closeOnce  sync.Once
+	failOnce   sync.Once
+	failed     chan struct{}
+	failure    error
 	closeErr   error
 }
 
@@ -78,21 +81,26 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.Silence = 15 * time.Second
 	}
 	g := &Gateway{cfg: cfg, log: cfg.Log.With().Str("component", "gateway").Logger(), metrics: telemetry.New(),
-		started: time.Now(), followed: make(chan struct{})}
+		started: time.Now(), followed: make(chan struct{}), failed: make(chan struct{})}
 	g.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}))
 	r := &relayActor{
-		spawnHub: func(ctx actor.Context) *actor.PID {
-			return ctx.Spawn(hub.Props(hub.Config{Metrics: g.metrics, Stream: tasksDialect, Replay: cfg.Replay}))
+		spawnHub: func(ctx actor.Context, at hub.Position) *actor.PID {
+			return ctx.Spawn(hub.Props(hub.Config{Metrics: g.metrics, Stream: tasksDialect, Replay: cfg.Replay, Start: &at}))
 		},
-		ask:     func() { go g.askSnapshot() },
+		ask:     func(gen int) { go g.askSnapshot(gen) },
 		ready:   g.setReady,
+		failed:  g.fail,
+		held:    map[uint64][]any{},
 		log:     g.log,
 		backoff: func(n int) time.Duration { return min(cfg.RetryCap, 250*time.Millisecond<<min(n, 8)) },
 		silence: cfg.Silence,
 	}
-	g.relay = g.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r }))
+	// A hub that panics is stopped, not restarted empty: the relay hears of
+	// it and the gateway fails as a whole, as the engine does.
+	stop := actor.NewOneForOneStrategy(0, 0, func(any) actor.Directive { return actor.StopDirective })
+	g.relay = g.system.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return r }, actor.WithSupervisor(stop)))
 	g.ws = wsconn.NewServer(wsconn.Config{
 		System:         g.system,
 		Publisher:      g.relay,
@@ -126,10 +134,35 @@ func New(cfg Config) (*Gateway, error) {
 }
 
 // askSnapshot asks the engine for a SYNC_ALL; the answer goes to the relay.
-func (g *Gateway) askSnapshot() {
+func (g *Gateway) askSnapshot(gen int) {
 	<-g.followed // the bus may be up before Follow returns
 	s, err := g.bus.Snapshot(g.cfg.SnapshotWithin)
-	g.system.Root.Send(g.relay, snapshotted{snap: &syncFrame{Snapshot: s}, err: err})
+	g.system.Root.Send(g.relay, snapshotted{gen: gen, snap: &syncFrame{Snapshot: s}, err: err})
+}
+
+// fail closes every socket with 1011 and tells Failed: a supervisor starts
+// the gateway again.
+func (g *Gateway) fail(err error) {
+	g.failOnce.Do(func() {
+		g.log.Error().Err(err).Msg("gateway failed: every socket closed with 1011")
+		g.ready.Store(false)
+		g.ws.CloseAll(hub.Disconnect{Code: 1011, Reason: "the gateway failed; reconnect"})
+		g.failure = err
+		close(g.failed)
+	})
+}
+
+// Failed is closed once the gateway has failed; it then serves nothing.
+func (g *Gateway) Failed() <-chan struct{} { return g.failed }
+
+// Failure is why it failed, once Failed is closed.
+func (g *Gateway) Failure() error {
+	select {
+	case <-g.failed:
+		return g.failure
+	default:
+		return nil
+	}
 }
 
 func (g *Gateway) setReady(ok bool) { g.ready.Store(ok) }

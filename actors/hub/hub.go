@@ -68,6 +68,9 @@ type Attach struct {
 // Unresumed answers an Attach without First whose Since the hub cannot serve.
 type Unresumed struct{ Attach Attach }
 
+// Resumed answers an Attach without First that the hub resumed.
+type Resumed struct{ ID uint64 }
+
 // Detach forgets a member.
 type Detach struct{ ID uint64 }
 
@@ -137,6 +140,9 @@ type Config struct {
 	Stream Codec
 	Replay ReplayLimits // zero: DefaultReplayLimits
 	Relay  Relay        // may be nil
+	// Start is where the stream stands when the hub starts: a gateway's
+	// hub starts at the engine's snapshot. Nil: a new epoch at seq 0.
+	Start *Position
 }
 
 // Hub is the actor.
@@ -157,8 +163,12 @@ func Props(cfg Config) *actor.Props {
 		cfg.Replay = DefaultReplayLimits()
 	}
 	return actor.PropsFromProducer(func() actor.Actor {
+		at := Position{Epoch: newEpoch()}
+		if cfg.Start != nil {
+			at = *cfg.Start
+		}
 		return &Hub{members: map[uint64]*member{}, metrics: cfg.Metrics, stream: cfg.Stream,
-			at: Position{Epoch: newEpoch()}, replay: replay{limits: cfg.Replay}, relay: cfg.Relay}
+			at: at, replay: replay{limits: cfg.Replay}, relay: cfg.Relay}
 	})
 }
 
@@ -179,6 +189,9 @@ func (h *Hub) Receive(ctx actor.Context) {
 		m := &member{Member: msg.Member}
 		switch {
 		case msg.Since != nil && h.resume(m, *msg.Since):
+			if msg.First == nil {
+				ctx.Respond(Resumed{ID: m.ID})
+			}
 		case msg.First == nil:
 			ctx.Respond(Unresumed{Attach: msg})
 			return

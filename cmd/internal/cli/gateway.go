@@ -99,6 +99,8 @@ func runGateway(args []string, stderr io.Writer) int {
 		log.Info().Str("component", "server").Msg("shutting down")
 	case err = <-served:
 		log.Error().Err(err).Str("component", "server").Msg("server failed")
+	case <-g.Failed():
+		err = g.Failure() // exit non-zero: a supervisor starts a whole gateway again
 	}
 	ctx, done := context.WithTimeout(context.Background(), shutdownGrace)
 	defer done()
