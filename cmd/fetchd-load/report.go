@@ -112,7 +112,11 @@ func (r *result) table(w io.Writer) {
 	}
 	row("4008 closes (daemon)", r.ServerSlowCloses)
 	if r.DaemonRSSMB > 0 {
-		row("daemon RSS", fmt.Sprintf("%.1f MB (%.1f MB before the clients; %.1f KiB per connection)", r.DaemonRSSMB, r.DaemonRSSBaseMB, r.RSSPerConnKiB))
+		perConn := fmt.Sprintf("%.1f KiB per connection", r.RSSPerConnKiB)
+		if len(r.Gateways) > 0 {
+			perConn = "it holds no socket: the gateways do"
+		}
+		row("daemon RSS", fmt.Sprintf("%.1f MB (%.1f MB before the clients; %s)", r.DaemonRSSMB, r.DaemonRSSBaseMB, perConn))
 		row("daemon CPU", fmt.Sprintf("%.0f%% of one core", r.DaemonCPUPercent))
 	}
 	for _, g := range r.Gateways {
