@@ -62,9 +62,11 @@ func (c *connActor) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		c.root, c.self = ctx.ActorSystem().Root, ctx.Self()
+		// Attached before anything the client says is read: a call's change
+		// (aria2's addUri) then comes after this connection's SYNC_ALL.
+		ctx.Send(c.publisher, hub.Attach{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}, Since: c.since})
 		go c.read(c.root, c.self)
 		c.ping = time.AfterFunc(c.limits.PingEvery, c.pingNow)
-		ctx.Send(c.publisher, hub.Attach{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}, Since: c.since})
 		c.metrics.Connected(+1)
 		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
 	case inbound:
