@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"math"
 	"net"
 	"sync/atomic"
 	"time"
@@ -66,7 +67,9 @@ func (c *connActor) Receive(ctx actor.Context) {
 		// (aria2's addUri) then comes after this connection's SYNC_ALL.
 		ctx.Send(c.publisher, hub.Attach{Member: hub.Member{ID: c.id, Codec: c.codec, Outbox: c.out}, Since: c.since})
 		go c.read(c.root, c.self)
-		c.ping = time.AfterFunc(c.limits.PingEvery, c.pingNow)
+		// Armed once c.ping is set: pingNow reads it.
+		c.ping = time.AfterFunc(time.Duration(math.MaxInt64), c.pingNow)
+		c.ping.Reset(c.limits.PingEvery)
 		c.metrics.Connected(+1)
 		c.log.Debug().Str("remote", c.ws.RemoteAddr().String()).Msg("connection opened")
 	case inbound:
