@@ -32,6 +32,10 @@ type Message struct {
 	End      bool // the engine is stopping: the stream of this epoch ends here
 	At       hub.Position
 	Numbered bool // At.Seq is this message's own seq; else the last one before it
+	// N counts every message the engine put on the bus in this epoch, from
+	// 1, numbered or not: a gateway that misses one, even one only the
+	// events dialect sends, sees the gap.
+	N uint64
 	// Frames are whole WebSocket frames by slot, nil where the dialect has
 	// nothing; a compressed slot is the plain one when compression would
 	// not pay.
@@ -49,7 +53,7 @@ type Snapshot struct {
 }
 
 const (
-	version      = 1
+	version      = 2
 	kindMessage  = 0
 	kindEnd      = 1
 	kindSnapshot = 2
@@ -76,6 +80,7 @@ func (m *Message) Marshal() []byte {
 	}
 	b = append(b, version, kind, flags)
 	b = appendPosition(b, m.At)
+	b = binary.AppendUvarint(b, m.N)
 	for i, f := range m.Frames {
 		if i == TasksCompressed || i == EventsCompressed {
 			if plain := m.Frames[i-1]; len(f) > 0 && len(plain) > 0 && &f[0] == &plain[0] {
@@ -108,6 +113,7 @@ func (m *Message) Unmarshal(data []byte) error {
 	}
 	*m = Message{End: kind == kindEnd, Numbered: flags&flagNumbered != 0}
 	m.At = r.position()
+	m.N = r.uvarint()
 	for i := range m.Frames {
 		if r.byte() == flagSamePlain && i > 0 {
 			m.Frames[i] = m.Frames[i-1]

@@ -12,7 +12,7 @@ import (
 // plain frame itself crosses once.
 func TestAMessageCrossesTheBusUnchanged(t *testing.T) {
 	plain := []byte("\x81\x05hello")
-	m := Message{At: hub.Position{Epoch: "E1", Seq: 42}, Numbered: true,
+	m := Message{At: hub.Position{Epoch: "E1", Seq: 42}, Numbered: true, N: 9,
 		Frames:     [slots][]byte{plain, plain, []byte("\x81\x01a\x81\x01b"), []byte("\xc1\x02zz")},
 		EventsKeys: [][]string{{"b1", "t1", "t2"}, {"b2"}}}
 	data := m.Marshal()

@@ -47,6 +47,7 @@ type Stream struct {
 	ids      atomic.Uint64
 	closed   sync.Once
 	failing  atomic.Bool // publishing fails: logged once, until it works again
+	n        uint64      // messages put on the bus; only Relay, on the hub's goroutine, touches it
 }
 
 // NewStream starts the embedded server when asked and connects to the bus.
@@ -122,6 +123,8 @@ func (s *Stream) Relay(ev task.Event, at hub.Position, numbered bool, frames [][
 		return // nothing for anyone: a gateway's position is unchanged
 	}
 	s.last.Store(&at)
+	s.n++
+	m.N = s.n
 	err := s.conn.Publish(StreamSubject, m.Marshal())
 	switch {
 	case err != nil && !s.failing.Swap(true):

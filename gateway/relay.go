@@ -59,6 +59,7 @@ type relayActor struct {
 	up      bool
 	hub     *actor.PID // nil until a snapshot places the stream
 	at      hub.Position
+	lastN   uint64 // the bus's count of the last message applied; 0: none yet
 	heard   time.Time
 	early   []*relayedMessage // what came before the first snapshot
 	snap    *syncFrame        // the newest snapshot
@@ -215,6 +216,14 @@ func (r *relayActor) relay(ctx actor.Context, m *relayedMessage) {
 		r.early = append(r.early, m)
 		r.askIfNeeded()
 		return
+	case r.lastN != 0 && m.N != r.lastN+1:
+		r.log.Warn().Uint64("after", r.lastN).Uint64("got", m.N).Msg("a message of the bus missed: sockets closed with 1012")
+		r.reset(ctx, lostStream)
+		r.askIfNeeded()
+		return
+	}
+	r.lastN = m.N
+	switch {
 	case m.Numbered && m.At.Seq <= r.at.Seq, !m.Numbered && m.At.Seq < r.at.Seq:
 		return // before the snapshot the hub started from
 	case m.Numbered && m.At.Seq != r.at.Seq+1, !m.Numbered && m.At.Seq != r.at.Seq:
@@ -364,6 +373,7 @@ func (r *relayActor) reset(ctx actor.Context, d hub.Disconnect) {
 	}
 	clear(r.held)
 	r.waiting, r.snap, r.early = nil, nil, nil
+	r.lastN = 0
 	r.gen++
 	r.asking = false
 	r.ready(false)

@@ -249,3 +249,23 @@ func TestAFailedHubFailsTheGateway(t *testing.T) {
 	rg.send(hub.Attach{Member: hub.Member{ID: 1, Codec: panicky{}, Outbox: &outbox{}}})
 	enginetest.Eventually(t, 5*time.Second, "the gateway to fail", rg.failed.Load)
 }
+
+// A message lost on the bus is seen even when it is one only the events
+// dialect sends (it has no seq of its own): the bus counts every message.
+func TestAMessageLostOnTheBusIsSeen(t *testing.T) {
+	rg := newRig(t)
+	rg.place()
+	for _, n := range []uint64{1, 2} {
+		m := added("E", 5+n, "t")
+		m.N = n
+		rg.send(m)
+	}
+	eventsOnly := &relayedMessage{}
+	eventsOnly.At, eventsOnly.N = hub.Position{Epoch: "E", Seq: 7}, 4 // 3 is lost
+	eventsOnly.Frames[bus.EventsPlain] = wsconn.TextFrame([]byte(`{"event":"download:started"}`))
+	rg.send(eventsOnly)
+	rg.members()
+	if rg.ready.Load() {
+		t.Fatal("still serving after a message of the bus was lost")
+	}
+}
