@@ -115,7 +115,7 @@ func (r *relayActor) Receive(ctx actor.Context) {
 			delete(r.held, msg.Attach.Member.ID)
 			return
 		}
-		msg.Attach.Since = nil
+		msg.Attach.Since, msg.Attach.FirstAt = nil, nil
 		r.withSnapshot(ctx, msg.Attach)
 	case hub.Resubscribe, hub.Unicast, hub.Detach:
 		r.member(ctx, msg)
@@ -270,7 +270,8 @@ func (r *relayActor) snapshotted(ctx actor.Context, msg snapshotted) {
 		return
 	}
 	if s.At.Seq < r.at.Seq { // taken before messages the hub already has
-		r.askIfNeeded()
+		r.attachBehind(ctx, s)
+		r.askIfNeeded() // for subscription changes, which need one at the hub's place
 		return
 	}
 	r.snap = s
@@ -325,6 +326,25 @@ func (r *relayActor) flush(ctx actor.Context) {
 			m.Then = append(m.Then, snapshot{syncFrame: r.snap})
 			ctx.Send(r.hub, m)
 		}
+	}
+}
+
+// attachBehind attaches the waiting connections from a snapshot the stream
+// has overtaken: the hub sends it, then the frames that followed it, so a
+// burst of messages does not keep a join asking for snapshots. A
+// subscription change waits on: its client must see only its tasks.
+func (r *relayActor) attachBehind(ctx actor.Context, s *syncFrame) {
+	waiting := r.waiting
+	r.waiting = nil
+	for _, msg := range waiting {
+		a, ok := msg.(hub.Attach)
+		if !ok {
+			r.waiting = append(r.waiting, msg)
+			continue
+		}
+		at := s.At
+		a.First, a.FirstAt = snapshot{syncFrame: s, initial: true}, &at
+		ctx.Request(r.hub, a) // Resumed sends on its held messages; Unresumed brings it back
 	}
 }
 

@@ -269,3 +269,27 @@ func TestAMessageLostOnTheBusIsSeen(t *testing.T) {
 		t.Fatal("still serving after a message of the bus was lost")
 	}
 }
+
+// A join whose snapshot the stream overtook is served from it and the
+// frames that followed, without asking again; its messages still follow.
+func TestAJoinIsServedFromAnOvertakenSnapshot(t *testing.T) {
+	rg := newRig(t)
+	rg.place()
+	rg.send(added("E", 6, "t3")) // the relay's snapshot is behind now
+	o := &outbox{}
+	rg.send(attach(1, o, nil))
+	errDone := make(chan struct{})
+	rg.send(hub.Unicast{ID: 1, Event: task.ErrorEvent{Message: "bad"}, Done: errDone})
+	enginetest.Eventually(t, time.Second, "a snapshot request", func() bool { return rg.asks.Load() == 2 })
+	rg.send(added("E", 7, "t4"))
+	rg.send(added("E", 8, "t5"))
+	rg.answer("E", 6, "t1", "t2", "t3") // taken at 6; the hub is at 8
+	waitDone(t, errDone)
+	got := o.payloads()
+	if len(got) != 4 || !strings.Contains(got[0], `"SYNC_ALL"`) || !strings.Contains(got[1], `"t4"`) || !strings.Contains(got[2], `"t5"`) || !strings.Contains(got[3], `"ERROR"`) {
+		t.Fatalf("got %q, want the SYNC_ALL at 6, the adds at 7 and 8, then the ERROR", got)
+	}
+	if n := rg.asks.Load(); n != 2 {
+		t.Fatalf("%d snapshot requests, want 2: the overtaken one served the join", n)
+	}
+}

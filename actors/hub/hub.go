@@ -63,6 +63,11 @@ type Attach struct {
 	Member Member
 	First  task.Event
 	Since  *Position
+	// FirstAt, when set, is First's place in the stream, behind the hub's:
+	// the hub sends First and then the frames after it, and answers
+	// Resumed, or Unresumed when it no longer holds them (a gateway's
+	// snapshot that the stream overtook on its way).
+	FirstAt *Position
 }
 
 // Unresumed answers an Attach without First whose Since the hub cannot serve.
@@ -188,6 +193,15 @@ func (h *Hub) Receive(ctx actor.Context) {
 		}
 		m := &member{Member: msg.Member}
 		switch {
+		case msg.FirstAt != nil:
+			missed, ok := h.missedAfter(m, *msg.FirstAt)
+			if !ok {
+				ctx.Respond(Unresumed{Attach: msg})
+				return
+			}
+			h.send(m, msg.First)
+			h.push(m, missed)
+			ctx.Respond(Resumed{ID: m.ID})
 		case msg.Since != nil && h.resume(m, *msg.Since):
 			if msg.First == nil {
 				ctx.Respond(Resumed{ID: m.ID})
@@ -358,26 +372,39 @@ func encode(c Codec, ev task.Event, at Position, subs task.Subscriptions) []byte
 // of its SYNC_ALL, when the hub still holds them all and the member's codec
 // can send them; it reports whether it did.
 func (h *Hub) resume(m *member, since Position) bool {
+	missed, ok := h.missedAfter(m, since)
+	if ok {
+		h.push(m, missed)
+	}
+	return ok
+}
+
+// missedAfter is every frame of the stream after since in m's codec, when
+// the hub still holds them all.
+func (h *Hub) missedAfter(m *member, since Position) ([][]byte, bool) {
 	if h.stream == nil || since.Epoch != h.at.Epoch {
-		return false
+		return nil, false
 	}
 	missed, ok := h.replay.after(since.Seq, h.at.Seq)
 	if !ok {
-		return false
+		return nil, false
 	}
 	frames := make([][]byte, 0, len(missed))
 	for i := range missed {
 		f, ok := h.replay.frameFor(&missed[i], m.Codec, h.stream)
 		if !ok {
-			return false
+			return nil, false
 		}
 		frames = append(frames, f)
 	}
+	return frames, true
+}
+
+func (h *Hub) push(m *member, frames [][]byte) {
 	for _, f := range frames {
 		m.Outbox.Push(f)
 		h.metrics.Sent("replayed", 1, len(f))
 	}
-	return true
 }
 
 // kind names an event for the metrics.

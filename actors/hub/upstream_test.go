@@ -101,3 +101,27 @@ func TestAnAttachWithoutSnapshotIsHandedBack(t *testing.T) {
 		t.Fatalf("%d members, %d frames to the handed-back one; want none", n.(Counted).N, len(b.got()))
 	}
 }
+
+// A snapshot the stream overtook is sent with the frames that followed it,
+// or handed back when they are no longer kept.
+func TestASnapshotBehindIsFollowedByWhatCameAfter(t *testing.T) {
+	root, h := spawn(t, ReplayLimits{Keep: time.Nanosecond, Bytes: 2, MaxBytes: 2}) // keeps two frames
+	for _, seq := range []uint64{1, 2, 3, 4} {
+		root.Send(h, Broadcast{Event: task.TaskRemoved{ID: "x"}, At: &Position{"up", seq}})
+	}
+	b := &box{}
+	res, err := root.RequestFuture(h, Attach{Member: Member{ID: 1, Codec: plain{}, Outbox: b}, First: task.SyncAll{}, FirstAt: &Position{"up", 2}}, 5*time.Second).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := res.(Resumed); !ok {
+		t.Fatalf("answer %#v, want Resumed", res)
+	}
+	if got := b.got(); len(got) != 3 || string(got[0]) != "sync up" || string(got[1]) != "\x03" || string(got[2]) != "\x04" {
+		t.Fatalf("got %q, want the snapshot then seqs 3 and 4", got)
+	}
+	res, _ = root.RequestFuture(h, Attach{Member: Member{ID: 2, Codec: plain{}, Outbox: &box{}}, First: task.SyncAll{}, FirstAt: &Position{"up", 1}}, 5*time.Second).Result()
+	if _, ok := res.(Unresumed); !ok {
+		t.Fatalf("answer %#v for frames no longer kept, want Unresumed", res)
+	}
+}
