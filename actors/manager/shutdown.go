@@ -1,6 +1,8 @@
 package manager
 
 import (
+	"time"
+
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/fetchd/fetchd/engine/task"
@@ -25,7 +27,21 @@ func (m *Manager) shutdown(ctx actor.Context) {
 	}
 	m.stopTimers()
 	m.maybeFinishShutdown(ctx)
+	// A transfer that does not end holds the answer back: say which.
+	ctx.ReenterAfter(actor.NewFuture(ctx.ActorSystem(), shutdownSlow), func(any, error) {
+		if len(m.running) == 0 {
+			return
+		}
+		ids := make([]string, 0, len(m.running))
+		for id := range m.running {
+			ids = append(ids, id)
+		}
+		m.log.Warn().Strs("task_ids", ids).Dur("after", shutdownSlow).Msg("shutdown: transfers still running")
+	})
 }
+
+// shutdownSlow is when a shutdown that still waits for transfers says so.
+const shutdownSlow = 3 * time.Second
 
 func (m *Manager) maybeFinishShutdown(ctx actor.Context) {
 	if m.closing == nil || len(m.running) > 0 {
