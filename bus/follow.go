@@ -36,7 +36,7 @@ func Follow(url string, h Handlers) (*Follower, error) {
 		nats.ConnectHandler(up), nats.ReconnectHandler(up),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { h.Down(err) }))
 	if err != nil {
-		return nil, fmt.Errorf("bus %s: %w", url, err)
+		return nil, fmt.Errorf("bus %s: %w", Redacted(url), err)
 	}
 	_, err = conn.Subscribe(StreamSubject, func(m *nats.Msg) {
 		msg := &Message{}

@@ -59,7 +59,7 @@ func NewStream(cfg StreamConfig) (*Stream, error) {
 	url := cfg.URL
 	opts := []nats.Option{nats.Name("fetchd engine"), reconnecting(),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { s.log.Warn().Err(err).Msg("bus lost; reconnecting") }),
-		nats.ReconnectHandler(func(c *nats.Conn) { s.log.Info().Str("url", c.ConnectedUrl()).Msg("bus reconnected") })}
+		nats.ReconnectHandler(func(c *nats.Conn) { s.log.Info().Str("url", c.ConnectedUrlRedacted()).Msg("bus reconnected") })}
 	if cfg.Listen != "" {
 		ns, err := StartServer(cfg.Listen)
 		if err != nil {
@@ -72,7 +72,7 @@ func NewStream(cfg StreamConfig) (*Stream, error) {
 	conn, err := nats.Connect(url, opts...)
 	if err != nil {
 		s.shutdownServer()
-		return nil, fmt.Errorf("bus %s: %w", url, err)
+		return nil, fmt.Errorf("bus %s: %w", Redacted(url), err)
 	}
 	s.conn = conn
 	return s, nil

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/fetchd/fetchd/bus"
 	"github.com/fetchd/fetchd/gateway"
 )
 
@@ -91,7 +92,7 @@ func runGateway(args []string, stderr io.Writer) int {
 		ErrorLog: stdlog.New(serverErrors{log.With().Str("component", "http").Logger()}, "", 0)}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	log.Info().Str("component", "server").Str("addr", ln.Addr().String()).Str("nats", natsURL).Msg("fetchd gateway listening")
+	log.Info().Str("component", "server").Str("addr", ln.Addr().String()).Str("nats", bus.Redacted(natsURL)).Msg("fetchd gateway listening")
 	stop, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	select {
