@@ -55,10 +55,12 @@ func (c relayed) slot() int {
 // own is the dialect as the engine encodes it, for the gateway's own messages.
 func (c relayed) own() hub.Codec {
 	if c.events {
-		return wsconn.Dialects()["events"]
+		return engineEvents
 	}
-	return wsconn.StreamCodec()
+	return engineTasks
 }
+
+var engineTasks, engineEvents = wsconn.StreamCodec(), wsconn.Dialects()["events"]
 
 // Encode implements hub.Codec.
 func (c relayed) Encode(ev task.Event, at hub.Position, subs task.Subscriptions) []byte {
