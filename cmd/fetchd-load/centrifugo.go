@@ -119,9 +119,11 @@ func lockPath(path string) (func(), error) {
 // centrifugoConfig is a configuration for one loopback node: clients connect
 // and subscribe without tokens (insecure client mode), the HTTP API takes
 // key, nothing limits the number of connections, and nothing leaves the
-// machine (no usage statistics).
-func centrifugoConfig(port int, key string) []byte {
+// machine (no usage statistics). With compress it negotiates
+// permessage-deflate, compressing what fetchd compresses (1 KiB or more).
+func centrifugoConfig(port int, key string, compress bool) []byte {
 	cfg := map[string]any{
+		"websocket":   map[string]any{"compression": compress, "compression_min_size": 1024},
 		"http_server": map[string]any{"address": "127.0.0.1", "port": port},
 		"log":         map[string]any{"level": "error"},
 		"client":      map[string]any{"insecure": true, "connection_limit": 0, "connection_rate_limit": 0},
@@ -145,7 +147,7 @@ type centrifugo struct {
 
 // startCentrifugo runs bin on a free loopback port with a generated config
 // in a temp dir, and waits until it answers /health.
-func startCentrifugo(ctx context.Context, bin string) (*centrifugo, error) {
+func startCentrifugo(ctx context.Context, bin string, compress bool) (*centrifugo, error) {
 	dir, err := os.MkdirTemp("", "fetchd-versus-centrifugo-")
 	if err != nil {
 		return nil, err
@@ -157,7 +159,7 @@ func startCentrifugo(ctx context.Context, bin string) (*centrifugo, error) {
 	p, _ := strconv.Atoi(port)
 	key := randomKey()
 	cfgPath := filepath.Join(dir, "config.json")
-	if err := os.WriteFile(cfgPath, centrifugoConfig(p, key), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, centrifugoConfig(p, key, compress), 0o600); err != nil {
 		return nil, err
 	}
 	var out bytes.Buffer // exec writes it from one goroutine; read once the node exited
@@ -267,9 +269,10 @@ func stampTS(frame []byte, ts int64) ([]byte, error) {
 
 // dialCentrifugo connects to a node's WebSocket endpoint with its JSON
 // protocol, sends connect (no token: insecure mode) and subscribes to
-// channel, returning once the subscription is confirmed.
-func dialCentrifugo(ctx context.Context, base, channel string) (*wire, error) {
-	w, err := dialWire(ctx, base, "/connection/websocket", "", "", false)
+// channel, returning once the subscription is confirmed. With compress it
+// offers permessage-deflate.
+func dialCentrifugo(ctx context.Context, base, channel string, compress bool) (*wire, error) {
+	w, err := dialWire(ctx, base, "/connection/websocket", "", "", compress)
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", base, err)
 	}

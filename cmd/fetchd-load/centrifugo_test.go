@@ -22,8 +22,12 @@ func TestCentrifugoConfigLetsClientsInWithoutTokensAndKeysTheAPI(t *testing.T) {
 		} `json:"http_api"`
 		Health     struct{ Enabled bool }  `json:"health"`
 		UsageStats struct{ Disabled bool } `json:"usage_stats"`
+		WebSocket  struct {
+			Compression bool `json:"compression"`
+			MinSize     int  `json:"compression_min_size"`
+		} `json:"websocket"`
 	}
-	if err := json.Unmarshal(centrifugoConfig(18123, "k3y"), &cfg); err != nil {
+	if err := json.Unmarshal(centrifugoConfig(18123, "k3y", true), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	switch {
@@ -37,6 +41,8 @@ func TestCentrifugoConfigLetsClientsInWithoutTokensAndKeysTheAPI(t *testing.T) {
 		t.Error("no /health to wait for")
 	case !cfg.UsageStats.Disabled:
 		t.Error("usage statistics would leave the machine")
+	case !cfg.WebSocket.Compression || cfg.WebSocket.MinSize != 1024:
+		t.Errorf("websocket %+v: want compression of messages from 1 KiB, as fetchd does", cfg.WebSocket)
 	}
 }
 

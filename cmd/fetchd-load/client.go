@@ -81,6 +81,9 @@ func (c *client) Receive(ctx actor.Context) {
 		if !c.live.Swap(true) { // not a resume
 			c.st.connect.observe(msg.took)
 			c.st.connected.Add(1)
+			if msg.conn.deflate {
+				c.st.deflated.Add(1)
+			}
 		}
 		for _, id := range c.role.subscribe {
 			raw, _ := json.Marshal(map[string]any{"event": "subscribe:download", "data": map[string]string{"downloadId": id}})
@@ -132,7 +135,7 @@ func (c *client) dial(ctx actor.Context, since string) {
 		var conn *wire
 		var err error
 		if c.role.channel != "" {
-			conn, err = dialCentrifugo(dctx, c.base, c.role.channel)
+			conn, err = dialCentrifugo(dctx, c.base, c.role.channel, c.compress)
 		} else {
 			conn, err = dialWire(dctx, c.base, "/api/ws", q.Encode(), c.token, c.compress)
 		}

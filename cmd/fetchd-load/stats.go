@@ -17,6 +17,7 @@ import (
 // stats are shared by every client; all of it is cheap to update.
 type stats struct {
 	connected  atomic.Int64
+	deflated   atomic.Int64 // connections that negotiated permessage-deflate
 	dialFailed atomic.Int64
 	messages   atomic.Int64
 	bytes      atomic.Int64

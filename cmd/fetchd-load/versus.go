@@ -34,6 +34,7 @@ const publishEvery = 500 * time.Millisecond
 type side struct {
 	Server         string         `json:"server"`
 	Connected      int            `json:"connected"`
+	Compressed     int            `json:"compressed_conns"` // negotiated permessage-deflate
 	DialFailed     int            `json:"dial_failed"`
 	Dropped        int            `json:"dropped"` // connected, but closed before the window ended
 	ConnectP99     int64          `json:"connect_p99_ms"`
@@ -61,6 +62,7 @@ type versusResult struct {
 	FrameBytes int     `json:"frame_bytes"`
 	FrameTasks int     `json:"frame_tasks"`
 	WindowSec  float64 `json:"window_sec"`
+	Compressed bool    `json:"compressed"` // both sides' clients offered permessage-deflate
 	Centrifugo string  `json:"centrifugo_version"`
 	Fetchd     side    `json:"fetchd"`
 	Other      side    `json:"centrifugo"`
@@ -77,7 +79,7 @@ func runVersus(ctx context.Context, o *options, stderr io.Writer) (*versusResult
 	if err != nil {
 		return nil, err
 	}
-	v := &versusResult{Conns: o.conns, Downloads: o.downloads, WindowSec: o.duration.Seconds(), Centrifugo: centrifugoVersion}
+	v := &versusResult{Conns: o.conns, Downloads: o.downloads, WindowSec: o.duration.Seconds(), Compressed: o.compress, Centrifugo: centrifugoVersion}
 	frame, err := versusFetchd(ctx, o, v, stderr)
 	if err != nil {
 		return nil, fmt.Errorf("fetchd side: %w", err)
@@ -142,7 +144,7 @@ func versusFetchd(ctx context.Context, o *options, v *versusResult, stderr io.Wr
 	}
 	s.Server = "fetchd"
 	s.BaseCPUPercent = cpuPercent(b0, b1)
-	s.FanoutCPU = s.CPUPercent - s.BaseCPUPercent
+	s.FanoutCPU = max(s.CPUPercent-s.BaseCPUPercent, 0) // below 0 is noise
 	v.Fetchd = s
 	return frame, nil
 }
@@ -150,7 +152,7 @@ func versusFetchd(ctx context.Context, o *options, v *versusResult, stderr io.Wr
 // versusCentrifugo runs the Centrifugo side, publishing frame, freshly
 // stamped, every publishEvery.
 func versusCentrifugo(ctx context.Context, o *options, bin string, frame []byte, v *versusResult, stderr io.Writer) error {
-	c, err := startCentrifugo(ctx, bin)
+	c, err := startCentrifugo(ctx, bin, o.compress)
 	if err != nil {
 		return err
 	}
@@ -165,7 +167,7 @@ func versusCentrifugo(ctx context.Context, o *options, bin string, frame []byte,
 	before, _ := c.sample()
 	clients := make([]*client, o.conns)
 	for i := range clients {
-		clients[i] = &client{id: i, role: role{channel: centrifugoChannel}, base: c.base, st: st, closed: make(chan struct{})}
+		clients[i] = &client{id: i, role: role{channel: centrifugoChannel}, base: c.base, compress: o.compress, st: st, closed: make(chan struct{})}
 	}
 	s, err := measureSide(ctx, o, c.daemon, before, clients, st, pub, stderr)
 	if err != nil {
@@ -206,6 +208,7 @@ func measureSide(ctx context.Context, o *options, proc *daemon, before sample, c
 	}
 	s := side{
 		Connected:  int(st.connected.Load()),
+		Compressed: int(st.deflated.Load()),
 		DialFailed: int(st.dialFailed.Load()),
 		ConnectP99: st.connect.quantile(0.99),
 		LagP50:     st.lag.quantile(0.5),
@@ -400,13 +403,20 @@ func (p *publisher) stop() {
 // table prints both sides and the ratios against the goals.
 func (v *versusResult) table(w io.Writer) {
 	f, c := v.Fetchd, v.Other
-	fmt.Fprintf(w, "%d clients, one %d-byte TASK_BATCH_UPDATE of %d tasks every 500 ms, %.0f s window\n", v.Conns, v.FrameBytes, v.FrameTasks, v.WindowSec)
+	fmt.Fprintf(w, "%d clients, one %d-byte TASK_BATCH_UPDATE of %d tasks every 500 ms, %.0f s window", v.Conns, v.FrameBytes, v.FrameTasks, v.WindowSec)
+	if v.Compressed {
+		fmt.Fprint(w, ", permessage-deflate on both sides")
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "\t%s\t%s\n", f.Server, c.Server)
 	row := func(k string, g func(s side) string) { fmt.Fprintf(tw, "%s\t%s\t%s\n", k, g(f), g(c)) }
 	row("connected / failed / dropped", func(s side) string {
 		return fmt.Sprintf("%d / %d / %d", s.Connected, s.DialFailed, s.Dropped)
 	})
+	if v.Compressed {
+		row("permessage-deflate negotiated by", func(s side) string { return fmt.Sprintf("%d", s.Compressed) })
+	}
 	row("connect p99", func(s side) string { return fmt.Sprintf("%d ms", s.ConnectP99) })
 	row("lag p50 / p99 / max", func(s side) string { return fmt.Sprintf("%d / %d / %d ms", s.LagP50, s.LagP99, s.LagMax) })
 	row("batches in window, missed", func(s side) string { return fmt.Sprintf("%d, %d missed by %d readers", s.Batches, s.Missed, s.Readers) })

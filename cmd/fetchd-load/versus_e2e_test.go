@@ -14,6 +14,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -44,8 +45,18 @@ func TestVersusCentrifugoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := parse([]string{"--versus", "centrifugo", "--centrifugo", cbin, "--fetchd", bin,
-		"--conns", "20", "--ramp", "200", "--downloads", "5", "--duration", "3s"}, &bytes.Buffer{})
+	for _, compress := range []bool{false, true} {
+		t.Run(fmt.Sprintf("compress=%v", compress), func(t *testing.T) { versusEndToEnd(t, ctx, bin, cbin, compress) })
+	}
+}
+
+func versusEndToEnd(t *testing.T, ctx context.Context, bin, cbin string, compress bool) {
+	args := []string{"--versus", "centrifugo", "--centrifugo", cbin, "--fetchd", bin,
+		"--conns", "20", "--ramp", "200", "--downloads", "5", "--duration", "3s"}
+	if compress {
+		args = append(args, "--compress")
+	}
+	o, err := parse(args, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +78,9 @@ func TestVersusCentrifugoEndToEnd(t *testing.T) {
 		if s.Batches == 0 || s.Readers != 20 || s.Missed != 0 {
 			t.Errorf("%s: %d batches in the window, %d readers missed %d; want some, 20, none", s.Server, s.Batches, s.Readers, s.Missed)
 		}
+		if want := map[bool]int{true: 20}[compress]; s.Compressed != want {
+			t.Errorf("%s: %d connections negotiated permessage-deflate, want %d", s.Server, s.Compressed, want)
+		}
 		if s.MBPerSec == 0 {
 			t.Errorf("%s: no bytes reached the clients in the window", s.Server)
 		}
@@ -76,6 +90,9 @@ func TestVersusCentrifugoEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(v.Other.Server, "centrifugo") || v.Fetchd.Server != "fetchd" {
 		t.Errorf("sides %q and %q", v.Fetchd.Server, v.Other.Server)
+	}
+	if v.Compressed != compress {
+		t.Errorf("result says compressed=%v, the run asked %v", v.Compressed, compress)
 	}
 	if v.LagRatio == nil && v.Other.LagP99 > 0 {
 		t.Error("no lag ratio")
