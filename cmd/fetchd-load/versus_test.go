@@ -85,3 +85,40 @@ func TestAComparisonTimesBatchesOnly(t *testing.T) {
 		t.Fatalf("counted %d batches, %d duplicated, %d distinct; want 2, 1, 1", c.batches, c.dups, st.batchCount())
 	}
 }
+
+// A batch that never came is later than any that did: a side that misses
+// over 1 % of what it owed has no p99, and fewer misses move its p99 up.
+func TestMissedDeliveriesCountAsLateForTheP99(t *testing.T) {
+	var h histogram
+	for i := range 1000 {
+		h.observe(time.Duration(i%100+1) * time.Millisecond) // 10 each of 1..100 ms
+	}
+	if ms, unbounded := lagP99(&h, 0); unbounded || ms != 99 {
+		t.Errorf("nothing missed: p99 %d ms (unbounded %v), want 99", ms, unbounded)
+	}
+	if ms, unbounded := lagP99(&h, 5); unbounded || ms != 100 {
+		t.Errorf("5 of 1005 missed: p99 %d ms (unbounded %v), want 100, the slowest that came", ms, unbounded)
+	}
+	if _, unbounded := lagP99(&h, 11); !unbounded {
+		t.Error("11 of 1011 missed: over 1 %, the p99 must be unbounded")
+	}
+	var none histogram
+	if _, unbounded := lagP99(&none, 270000); !unbounded {
+		t.Error("nothing delivered at all: unbounded")
+	}
+
+	f := side{Server: "fetchd", LagP99: 365}
+	c := side{Server: "centrifugo", LagUnbounded: true, Missed: 270000}
+	if r := lagRatio(f, c); r == nil || *r != 0 {
+		t.Errorf("against an unbounded p99 the ratio is 0, got %v", r)
+	}
+	if r := lagRatio(side{LagUnbounded: true}, side{LagP99: 10}); r != nil {
+		t.Errorf("fetchd unbounded: no ratio, got %v", *r)
+	}
+	v := &versusResult{Conns: 10000, Fetchd: f, Other: c, LagRatio: lagRatio(f, c)}
+	var out bytes.Buffer
+	v.table(&out)
+	if s := out.String(); !strings.Contains(s, "unbounded") || !strings.Contains(s, "meets: Centrifugo missed over 1 %") {
+		t.Errorf("table:\n%s", s)
+	}
+}
