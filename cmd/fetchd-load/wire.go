@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -99,8 +100,11 @@ func dialWire(ctx context.Context, base, path, query, token string, compress boo
 }
 
 // next returns the next data message: whole, or, unless whole is set, at
-// least its first headBytes (inflated) bytes. Pings are answered on the way.
+// least its first headBytes (inflated) bytes. A message sent in fragments
+// is put back together first; pings are answered on the way.
 func (w *wire) next(whole bool) (msg []byte, wireBytes int, err error) {
+	msg = w.payload[:0]
+	compressed, started := false, false
 	for {
 		var h [2]byte
 		if _, err := io.ReadFull(w.br, h[:]); err != nil {
@@ -121,36 +125,51 @@ func (w *wire) next(whole bool) (msg []byte, wireBytes int, err error) {
 			}
 			n = binary.BigEndian.Uint64(b[:])
 		}
-		if n > 1<<30 {
-			return nil, 0, fmt.Errorf("a frame of %d bytes", n)
+		if n > 1<<30 || uint64(len(msg))+n > 1<<30 {
+			return nil, 0, fmt.Errorf("a message of over %d bytes", 1<<30)
 		}
-		if uint64(cap(w.payload)) < n {
-			w.payload = make([]byte, n)
+		op, fin := h[0]&0x0f, h[0]&0x80 != 0
+		if op >= 0x8 { // control frames come between fragments, whole
+			p := make([]byte, n)
+			if _, err := io.ReadFull(w.br, p); err != nil {
+				return nil, 0, err
+			}
+			switch op {
+			case 0x9: // ping
+				w.write(0xA, p)
+			case 0x8: // close
+				code := 1005
+				if len(p) >= 2 {
+					code = int(binary.BigEndian.Uint16(p))
+				}
+				w.write(0x8, p[:min(len(p), 2)])
+				return nil, 0, &closeError{code}
+			}
+			continue
 		}
-		p := w.payload[:n]
-		if _, err := io.ReadFull(w.br, p); err != nil {
+		switch {
+		case op == 0x1 || op == 0x2:
+			if started {
+				return nil, 0, errors.New("a new message inside a fragmented one")
+			}
+			started, compressed = true, h[0]&0x40 != 0
+		case op != 0x0 || !started:
+			return nil, 0, fmt.Errorf("unexpected frame opcode %#x", op)
+		}
+		at := len(msg)
+		msg = slices.Grow(msg, int(n))[:at+int(n)]
+		if _, err := io.ReadFull(w.br, msg[at:]); err != nil {
 			return nil, 0, err
 		}
-		switch op := h[0] & 0x0f; op {
-		case 0x9: // ping
-			w.write(0xA, p)
-			continue
-		case 0x8: // close
-			code := 1005
-			if len(p) >= 2 {
-				code = int(binary.BigEndian.Uint16(p))
-			}
-			w.write(0x8, p[:min(len(p), 2)])
-			return nil, 0, &closeError{code}
-		case 0x1, 0x2:
-		default:
+		if !fin {
 			continue
 		}
-		if h[0]&0x40 == 0 { // not compressed
-			return p, int(n), nil
+		w.payload = msg
+		if !compressed {
+			return msg, len(msg), nil
 		}
-		out, err := w.inflate(p, whole)
-		return out, int(n), err
+		out, err := w.inflate(msg, whole)
+		return out, len(msg), err
 	}
 }
 
