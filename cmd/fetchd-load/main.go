@@ -43,6 +43,7 @@ type options struct {
 	dataDir     string
 	gateways    int      // with --spawn: gateway processes to spread the clients over
 	wsURLs      []string // with --url: gateways' base URLs to spread the clients over
+	floor       int      // bytes: measure the bare loopback instead, see floor.go
 }
 
 func main() {
@@ -50,6 +51,14 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == floorSenderArg {
+		raiseFileLimit(stderr)
+		if err := floorSender(args[1:], stdout); err != nil {
+			fmt.Fprintln(stderr, "fetchd-load:", err)
+			return 1
+		}
+		return 0
+	}
 	o, err := parse(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -113,8 +122,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	})
 	fs.BoolVar(&o.compress, "compress", false, "clients offer permessage-deflate, as browsers do")
 	fs.Float64Var(&o.blinkFrac, "resume-blink", 0, "fraction of tasks-dialect clients that drop their connection every few seconds and resume it (?since=)")
+	fs.IntVar(&o.floor, "floor", 0, "measure the loopback's own floor instead, with no daemon: --conns sockets that each get one message of `BYTES` every 500 ms for --duration from a bare sender process")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "fetchd-load: many WebSocket clients against one fetchd, with real downloads.\n\nUsage:\n  fetchd-load --spawn [flags]\n  fetchd-load --url http://127.0.0.1:8484 [flags]\n  fetchd-load --spawn --soak 30m [flags]\n  fetchd-load --versus centrifugo [flags]\n\nFlags:")
+		fmt.Fprintln(fs.Output(), "fetchd-load: many WebSocket clients against one fetchd, with real downloads.\n\nUsage:\n  fetchd-load --spawn [flags]\n  fetchd-load --url http://127.0.0.1:8484 [flags]\n  fetchd-load --spawn --soak 30m [flags]\n  fetchd-load --versus centrifugo [flags]\n  fetchd-load --floor BYTES [--conns N] [--duration D]\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -124,6 +134,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		if err := versusFlags(o); err != nil {
 			return nil, err
 		}
+	}
+	if o.floor != 0 {
+		return o, floorFlags(o)
 	}
 	switch {
 	case o.spawn == (o.url != ""):

@@ -509,9 +509,12 @@ func versusFlags(o *options) error {
 // report is what a run prints, and with --json writes.
 type report interface{ table(io.Writer) }
 
-// measure runs the load test, or with --versus the comparison, or with
-// --soak the soak.
+// measure runs the load test, or with --versus the comparison, with
+// --soak the soak, with --floor the bare loopback.
 func measure(ctx context.Context, o *options, stdout, stderr io.Writer) (report, error) {
+	if o.floor > 0 {
+		return runFloor(ctx, o, stderr)
+	}
 	if o.versus != "" {
 		return runVersus(ctx, o, stderr)
 	}
