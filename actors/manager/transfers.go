@@ -198,6 +198,9 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 		return
 	}
 	delete(m.running, f.TaskID)
+	// Whatever became of its task, even deleted, a shutdown may be waiting
+	// for this transfer.
+	defer m.maybeFinishShutdown(ctx)
 	tr.stop(ctx)
 	if done, ok := m.cleanup[f.TaskID]; ok {
 		delete(m.cleanup, f.TaskID)
@@ -255,7 +258,6 @@ func (m *Manager) transferFinished(ctx actor.Context, f transfer.Finished) {
 	default:
 		m.fail(t, f.Err.Error())
 	}
-	m.maybeFinishShutdown(ctx)
 }
 
 func (m *Manager) completed(t *task.Task, size int64) {
