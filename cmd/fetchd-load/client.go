@@ -34,13 +34,14 @@ type client struct {
 	compress bool // offer permessage-deflate
 	st       *stats
 
-	self   *actor.PID
-	conn   *wire            // the actor's
-	live   atomic.Bool      // connected and not yet closed
-	joined atomic.Bool      // connected once
-	mirror *wsclient.Mirror // verify only; under mu
-	closed chan struct{}
-	ended  sync.Once // closes closed
+	self    *actor.PID
+	conn    *wire            // the actor's
+	live    atomic.Bool      // connected and not yet closed
+	joined  atomic.Bool      // connected once
+	mirror  *wsclient.Mirror // verify only; under mu
+	applied int64            // verify only, under mu: ts of the last message in the mirror
+	closed  chan struct{}
+	ended   sync.Once // closes closed
 
 	mu        sync.Mutex
 	closeCode int
@@ -224,6 +225,7 @@ func (c *client) take(conn *wire, raw []byte, now time.Time, first *bool) bool {
 		if m, err := decode(bytes.Clone(raw)); err == nil {
 			c.mu.Lock()
 			c.mirror.Apply(m)
+			c.applied = max(c.applied, h.ts)
 			c.mu.Unlock()
 		}
 	}

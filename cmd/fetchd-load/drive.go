@@ -299,10 +299,11 @@ func (r *result) verify(ctx context.Context, api *wsclient.REST, clients []*clie
 	var page struct{ Downloads []task.Task }
 	for {
 		time.Sleep(500 * time.Millisecond)
+		asked := time.Now().UnixMilli()
 		if err := api.Do(ctx, "GET", fmt.Sprintf("/api/downloads?limit=%d", max(downloads, 1)), nil, &page); err != nil {
 			return err
 		}
-		r.Verified, r.VerifyMismatches = mismatches(clients, page.Downloads)
+		r.Verified, r.VerifyMismatches, r.VerifyBehind = mismatches(clients, page.Downloads, asked)
 		if r.VerifyMismatches == 0 || time.Since(start) > 15*time.Second {
 			r.ConvergedMs = time.Since(start).Milliseconds()
 			return nil
@@ -310,8 +311,11 @@ func (r *result) verify(ctx context.Context, api *wsclient.REST, clients []*clie
 	}
 }
 
-// mismatches counts the verifying clients, and those whose map differs.
-func mismatches(clients []*client, tasks []task.Task) (verified, bad int) {
+// mismatches counts the verifying clients, those whose map differs, and of
+// those the ones still behind: they have applied no message sent after
+// asked (ENGINE_STATS comes every 2 s), so they may yet catch up. One that
+// differs without being behind broke the convergence rule.
+func mismatches(clients []*client, tasks []task.Task, asked int64) (verified, bad, behind int) {
 	want := map[string]string{}
 	for _, t := range tasks {
 		want[t.ID] = canonical(t)
@@ -329,10 +333,14 @@ func mismatches(clients []*client, tasks []task.Task) (verified, bad int) {
 				differs = true
 			}
 		}
+		caughtUp := c.applied >= asked
 		c.mu.Unlock()
 		if differs {
 			bad++
+			if !caughtUp {
+				behind++
+			}
 		}
 	}
-	return verified, bad
+	return verified, bad, behind
 }

@@ -33,6 +33,7 @@ type result struct {
 	OutOfOrder       int                `json:"batches_out_of_order"`
 	Verified         int                `json:"verified_clients"`
 	VerifyMismatches int                `json:"verify_mismatches"`
+	VerifyBehind     int                `json:"verify_behind"` // of the mismatches, clients not yet caught up
 	ConvergedMs      int64              `json:"converged_ms"`
 	Closes           map[string]int     `json:"closes"`
 	ServerSlowCloses int                `json:"server_slow_consumer_closes"`
@@ -99,7 +100,11 @@ func (r *result) table(w io.Writer) {
 	row("MB / s", fmt.Sprintf("%.1f", r.MBPerSec))
 	row("lag p50 / p99 / max", fmt.Sprintf("%d ms / %d ms / %d ms", r.LagP50, r.LagP99, r.LagMax))
 	row("batch updates", fmt.Sprintf("%d in the window; %d readers missed %d, %d duplicated, %d out of order", r.Batches, r.Readers, r.Missed, r.Duplicated, r.OutOfOrder))
-	row("verified clients", fmt.Sprintf("%d, %d differ from GET /api/downloads %d ms after pause-all", r.Verified, r.VerifyMismatches, r.ConvergedMs))
+	verified := fmt.Sprintf("%d, %d differ from GET /api/downloads %d ms after pause-all", r.Verified, r.VerifyMismatches, r.ConvergedMs)
+	if r.VerifyMismatches > 0 {
+		verified += fmt.Sprintf(" (%d of them still behind: no message sent after the GET read yet)", r.VerifyBehind)
+	}
+	row("verified clients", verified)
 	if o.compress {
 		row("compression", fmt.Sprintf("%.0f%% of the bytes on the wire saved (verifying clients: %.2f wire bytes per message byte)", 100*(1-r.WireToPlain), r.WireToPlain))
 	}

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/fetchd/fetchd/engine/task"
+	wsclient "github.com/fetchd/fetchd/wsconn/client"
 )
 
 func TestPeekReadsTypeAndTimestampWithoutDecoding(t *testing.T) {
@@ -35,5 +40,34 @@ func TestHistogramQuantiles(t *testing.T) {
 	h.reset()
 	if h.quantile(0.5) != 0 {
 		t.Fatal("reset left samples")
+	}
+}
+
+// A verifying client that differs from GET is told apart: still behind
+// (it has read nothing sent after the GET), or wrong.
+func TestAMismatchSaysWhetherTheClientIsBehind(t *testing.T) {
+	const asked = 1_000_000
+	want := []task.Task{{ID: "a", State: task.Paused, Downloaded: 10}}
+	verifier := func(applied int64, downloaded int64) *client {
+		c := &client{role: role{verify: true}, mirror: wsclient.NewMirror(), applied: applied}
+		c.live.Store(true)
+		c.mirror.Tasks["a"] = task.Task{ID: "a", State: task.Paused, Downloaded: downloaded}
+		return c
+	}
+	clients := []*client{
+		verifier(asked+5, 10), // equal
+		verifier(asked-1, 7),  // differs, has not caught up yet
+		verifier(asked+9, 7),  // differs though it read past the GET: wrong
+		{role: role{verify: false}},
+	}
+	verified, bad, behind := mismatches(clients, want, asked)
+	if verified != 3 || bad != 2 || behind != 1 {
+		t.Fatalf("verified %d, differ %d, behind %d; want 3, 2, 1", verified, bad, behind)
+	}
+	r := &result{Verified: verified, VerifyMismatches: bad, VerifyBehind: behind}
+	var out bytes.Buffer
+	r.table(&out)
+	if !strings.Contains(out.String(), "1 of them still behind") {
+		t.Errorf("table:\n%s", out.String())
 	}
 }
