@@ -194,6 +194,10 @@ func (c *connActor) closeAfter(err error) {
 	case errors.As(err, &ce):
 		c.out.Close(hub.Disconnect{Code: websocket.CloseNormalClosure}) // a no-op once the handler answered
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+		if ne != nil && ne.Timeout() {
+			// Usually a client so far behind that it has not read our ping yet.
+			c.log.Info().Dur("pong_wait", c.limits.PongWait).Msg("no pong: connection dropped")
+		}
 		c.out.Close(hub.Disconnect{Code: websocket.CloseNormalClosure})
 	default:
 		if errors.Is(err, websocket.ErrReadLimit) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/rs/zerolog"
 
 	"github.com/fetchd/fetchd/engine"
 	"github.com/fetchd/fetchd/engine/enginetest"
@@ -450,7 +451,9 @@ func TestEveryStoredTaskIsInTheFirstSyncAllAfterARestart(t *testing.T) {
 // The server pings; a client that answers stays, one that is silent past the
 // limit is dropped. (Short limits stand in for PROTOCOL.md's 30 s and 60 s.)
 func TestPingsKeepAnsweringClientsAndDropSilentOnes(t *testing.T) {
+	var logs enginetest.Buffer
 	h := enginetest.Start(t, func(c *engine.Config) {
+		c.Logger = zerolog.New(&logs).Level(zerolog.InfoLevel)
 		c.WS = wsconn.DefaultLimits()
 		c.WS.PingEvery, c.WS.PongWait = 100*time.Millisecond, 400*time.Millisecond
 	})
@@ -478,9 +481,13 @@ func TestPingsKeepAnsweringClientsAndDropSilentOnes(t *testing.T) {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Fatalf("the silent client was not dropped: %v", err)
 			}
-			return // the server hung up on it (a close, EOF, or a pong into a closed socket)
+			break // the server hung up on it (a close, EOF, or a pong into a closed socket)
 		}
 	}
+	// and says why, as for the other rules
+	enginetest.Eventually(t, 5*time.Second, "the drop in the log", func() bool {
+		return strings.Contains(logs.String(), `"message":"no pong: connection dropped"`)
+	})
 }
 
 // Subscribing and unsubscribing one id in a loop would cost a SYNC_ALL of
