@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -42,23 +43,92 @@ func (m *Mirror) Apply(msg Message) error {
 	return nil
 }
 
-// merge applies a full object, or a partial one over what is known.
+// merge applies a full object, or a partial one over what is known. It
+// runs for every task of every batch, so it decodes each object once.
 func (m *Mirror) merge(raw json.RawMessage, full bool) error {
-	var head struct{ ID string }
-	if err := json.Unmarshal(raw, &head); err != nil || head.ID == "" {
-		return fmt.Errorf("task without an id: %s", raw)
+	id, ok := leadingID(raw)
+	if !ok {
+		var head struct{ ID string }
+		if err := json.Unmarshal(raw, &head); err != nil || head.ID == "" {
+			return fmt.Errorf("task without an id: %s", raw)
+		}
+		id = head.ID
 	}
 	var t task.Task
 	if !full {
-		old, known := m.Tasks[head.ID]
+		old, known := m.Tasks[id]
 		if !known {
 			return nil // a delta for a task this mirror never had: nothing to apply it to
 		}
-		t = old.Clone() // a partial must not write through shared pointers
+		t = old
+		if applyFlat(&t, raw) {
+			m.Tasks[id] = t
+			return nil
+		}
+		dropNamed(&t, raw)
 	}
 	if err := json.Unmarshal(raw, &t); err != nil {
-		return fmt.Errorf("task %s: %w", head.ID, err)
+		return fmt.Errorf("task %s: %w", id, err)
 	}
-	m.Tasks[head.ID] = t
+	m.Tasks[id] = t
 	return nil
+}
+
+// leadingID reads the id of an object that starts with it, as the server
+// writes every task and delta, without decoding the rest.
+func leadingID(raw []byte) (string, bool) {
+	const prefix = `{"id":"`
+	if !bytes.HasPrefix(raw, []byte(prefix)) {
+		return "", false
+	}
+	rest := raw[len(prefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end <= 0 || bytes.IndexByte(rest[:end], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:end]), true
+}
+
+// dropNamed clears the pointer and map fields raw names, so that decoding
+// gives them fresh values: decoding into a pointer or a map that is there
+// would write through it, into copies of the task a caller may hold, and a
+// map would keep keys the new value no longer has.
+func dropNamed(t *task.Task, raw []byte) {
+	for _, f := range sharedFields {
+		if names(raw, f.key) {
+			f.drop(t)
+		}
+	}
+}
+
+var sharedFields = []struct {
+	key  string
+	drop func(*task.Task)
+}{
+	{`"error_message"`, func(t *task.Task) { t.ErrorMessage = nil }},
+	{`"started_at"`, func(t *task.Task) { t.StartedAt = nil }},
+	{`"completed_at"`, func(t *task.Task) { t.CompletedAt = nil }},
+	{`"wait_until"`, func(t *task.Task) { t.WaitUntil = nil }},
+	{`"batch_id"`, func(t *task.Task) { t.BatchID = nil }},
+	{`"batch_name"`, func(t *task.Task) { t.BatchName = nil }},
+	{`"checksum"`, func(t *task.Task) { t.Checksum = nil }},
+	{`"meta"`, func(t *task.Task) { t.Meta = nil }},
+	{`"headers"`, func(t *task.Task) { t.Headers = nil }},
+}
+
+// names reports whether the object raw has the member key (quoted): a
+// quoted string followed by a colon is a member name, as a quote inside a
+// string value is always escaped.
+func names(raw []byte, key string) bool {
+	for i := 0; ; {
+		j := bytes.Index(raw[i:], []byte(key))
+		if j < 0 {
+			return false
+		}
+		i += j + len(key)
+		rest := bytes.TrimLeft(raw[i:], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			return true
+		}
+	}
 }
