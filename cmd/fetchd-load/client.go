@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,7 +40,7 @@ type client struct {
 	live    atomic.Bool      // connected and not yet closed
 	joined  atomic.Bool      // connected once
 	mirror  *wsclient.Mirror // verify only; under mu
-	applied int64            // verify only, under mu: ts of the last message in the mirror
+	changed time.Time        // verify only, under mu: when a task message last reached the mirror
 	closed  chan struct{}
 	ended   sync.Once // closes closed
 
@@ -54,6 +55,7 @@ type client struct {
 	dropped   *wire             // the connection a blink dropped: its reader stops
 	hungUp    bool              // the harness closed the connection at the end
 	resumedAt int64             // Unix ms of the last resume: older messages are replays
+	resuming  bool              // dropped by a blink, not yet connected again
 }
 
 type (
@@ -78,6 +80,9 @@ func (c *client) Receive(ctx actor.Context) {
 			return
 		}
 		c.conn = msg.conn
+		c.mu.Lock()
+		c.resuming = false
+		c.mu.Unlock()
 		c.joined.Store(true)
 		if !c.live.Swap(true) { // not a resume
 			c.st.connect.observe(msg.took)
@@ -97,6 +102,7 @@ func (c *client) Receive(ctx actor.Context) {
 		}
 		c.mu.Lock()
 		c.dropped = c.conn
+		c.resuming = true
 		since := c.at.Since()
 		c.mu.Unlock()
 		c.conn.close() // the reader ends; the actor redials at once
@@ -195,6 +201,11 @@ func (c *client) read(conn *wire) {
 func (c *client) take(conn *wire, raw []byte, now time.Time, first *bool) bool {
 	c.st.messages.Add(1)
 	h := peek(raw, c.role.events)
+	var decoded wsclient.Message
+	var decodeErr error
+	if c.role.verify {
+		decoded, decodeErr = decode(bytes.Clone(raw))
+	}
 	c.mu.Lock()
 	if c.dropped != nil && c.dropped == conn {
 		c.mu.Unlock()
@@ -213,6 +224,14 @@ func (c *client) take(conn *wire, raw []byte, now time.Time, first *bool) bool {
 		c.syncs++
 	}
 	c.at.Advance(wsclient.Message{Type: h.typ, Seq: h.seq, Epoch: h.epoch})
+	// Applied with the position it moves, under one lock: a blink between
+	// the two would let the resumed stream's messages in before this one.
+	if c.role.verify && decodeErr == nil {
+		c.mirror.Apply(decoded)
+		if strings.HasPrefix(h.typ, "TASK_") || h.typ == "SYNC_ALL" {
+			c.changed = now
+		}
+	}
 	if h.typ == "TASK_BATCH_UPDATE" && len(c.role.subscribe) == 0 {
 		c.countBatch(h.ts) // a subscriber's batches are its own, with their own ts
 	}
@@ -220,14 +239,6 @@ func (c *client) take(conn *wire, raw []byte, now time.Time, first *bool) bool {
 	timed := !c.st.batchLagOnly || h.typ == "TASK_BATCH_UPDATE"
 	if h.typ != "SYNC_ALL" && h.typ != "connect" && h.ts > 0 && !replay && timed {
 		c.st.lag.observe(now.Sub(time.UnixMilli(h.ts)))
-	}
-	if c.role.verify {
-		if m, err := decode(bytes.Clone(raw)); err == nil {
-			c.mu.Lock()
-			c.mirror.Apply(m)
-			c.applied = max(c.applied, h.ts)
-			c.mu.Unlock()
-		}
 	}
 	if c.role.stall && c.syncsSeen() > 0 {
 		c.stalled.Store(true)

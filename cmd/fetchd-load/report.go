@@ -102,7 +102,7 @@ func (r *result) table(w io.Writer) {
 	row("batch updates", fmt.Sprintf("%d in the window; %d readers missed %d, %d duplicated, %d out of order", r.Batches, r.Readers, r.Missed, r.Duplicated, r.OutOfOrder))
 	verified := fmt.Sprintf("%d, %d differ from GET /api/downloads %d ms after pause-all", r.Verified, r.VerifyMismatches, r.ConvergedMs)
 	if r.VerifyMismatches > 0 {
-		verified += fmt.Sprintf(" (%d of them still behind: no message sent after the GET read yet)", r.VerifyBehind)
+		verified += fmt.Sprintf(" (%d of them still behind: a task message reached them in the last 2 s; the rest broke the convergence rule)", r.VerifyBehind)
 	}
 	row("verified clients", verified)
 	if o.compress {

@@ -44,23 +44,23 @@ func TestHistogramQuantiles(t *testing.T) {
 }
 
 // A verifying client that differs from GET is told apart: still behind
-// (it has read nothing sent after the GET), or wrong.
+// (a task message reached it within 2 s), or wrong.
 func TestAMismatchSaysWhetherTheClientIsBehind(t *testing.T) {
-	const asked = 1_000_000
+	now := time.Now()
 	want := []task.Task{{ID: "a", State: task.Paused, Downloaded: 10}}
-	verifier := func(applied int64, downloaded int64) *client {
-		c := &client{role: role{verify: true}, mirror: wsclient.NewMirror(), applied: applied}
+	verifier := func(changed time.Time, downloaded int64) *client {
+		c := &client{role: role{verify: true}, mirror: wsclient.NewMirror(), changed: changed}
 		c.live.Store(true)
 		c.mirror.Tasks["a"] = task.Task{ID: "a", State: task.Paused, Downloaded: downloaded}
 		return c
 	}
 	clients := []*client{
-		verifier(asked+5, 10), // equal
-		verifier(asked-1, 7),  // differs, has not caught up yet
-		verifier(asked+9, 7),  // differs though it read past the GET: wrong
+		verifier(now, 10),                    // equal
+		verifier(now.Add(-time.Second), 7),   // differs, still reading its backlog
+		verifier(now.Add(-3*time.Second), 7), // differs after 3 quiet seconds: wrong
 		{role: role{verify: false}},
 	}
-	verified, bad, behind := mismatches(clients, want, asked)
+	verified, bad, behind := mismatches(clients, want, now)
 	if verified != 3 || bad != 2 || behind != 1 {
 		t.Fatalf("verified %d, differ %d, behind %d; want 3, 2, 1", verified, bad, behind)
 	}
