@@ -219,9 +219,12 @@ func (c *connActor) pingNow() {
 
 // writerDone is the outbox telling the actor its socket is closed.
 func (c *connActor) writerDone() {
-	if c.out.overflowed() {
+	switch {
+	case c.out.overflowed():
 		c.metrics.SlowConsumer()
 		c.log.Warn().Int("queue_limit", c.limits.QueueBytes).Msg("slow consumer: closed with 4008")
+	case c.out.stalled():
+		c.log.Warn().Dur("write_wait", c.limits.WriteWait).Msg("socket took nothing: connection dropped")
 	}
 	c.root.Send(c.self, ended{})
 }

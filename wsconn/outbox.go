@@ -40,15 +40,16 @@ const burstFactor = 16
 // connection stops queueing and closes as a slow consumer. A shared pool of
 // writers drains outboxes; one outbox is in the hands of at most one writer.
 type outbox struct {
-	conn     net.Conn
-	raw      syscall.RawConn
-	pool     *writerPool
-	limit    int
-	stallFor time.Duration // a socket that takes nothing this long is dropped
-	grace    time.Duration // past the limit, a socket that takes nothing this long is a slow consumer
-	closeFor time.Duration // how long a close frame may take to deliver
-	reader   <-chan struct{}
-	onDone   func() // once, when the socket is closed
+	conn       net.Conn
+	raw        syscall.RawConn
+	pool       *writerPool
+	limit      int
+	stallFor   time.Duration // a socket that takes nothing this long is dropped
+	stalledOut bool          // under mu: dropped for it
+	grace      time.Duration // past the limit, a socket that takes nothing this long is a slow consumer
+	closeFor   time.Duration // how long a close frame may take to deliver
+	reader     <-chan struct{}
+	onDone     func() // once, when the socket is closed
 
 	mu        sync.Mutex
 	frames    [][]byte
@@ -201,6 +202,14 @@ func (o *outbox) overflowed() bool {
 	return o.slow
 }
 
+// stalled reports whether the socket was dropped for taking nothing for
+// too long, with or without a close frame on its way.
+func (o *outbox) stalled() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.stalledOut
+}
+
 // take moves what is queued to the writer: pings and pongs first; once
 // nothing is left and the outbox is closing, the close frame. It runs only
 // when the last batch is written, so that batch's array becomes the queue:
@@ -278,6 +287,9 @@ func (o *outbox) flush() flushResult {
 		switch {
 		case err == errWouldBlock:
 			if now.Sub(o.blockedSince) > o.stallFor || !closeBy.IsZero() && now.After(closeBy) {
+				o.mu.Lock()
+				o.stalledOut = true
+				o.mu.Unlock()
 				o.drop()
 				return flushDone
 			}

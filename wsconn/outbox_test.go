@@ -92,6 +92,26 @@ func TestTheWriterClosesASocketThatTakesNothing(t *testing.T) {
 	}
 }
 
+// Under the limit, a socket that takes nothing for WriteWait is dropped all
+// the same, and says why.
+func TestASocketThatTakesNothingUnderTheLimitIsDropped(t *testing.T) {
+	a, b := net.Pipe() // nobody reads b
+	t.Cleanup(func() { a.Close(); b.Close() })
+	pool := newWriterPool(1, time.Millisecond)
+	t.Cleanup(pool.stop)
+	done := make(chan struct{})
+	o := newOutbox(a, pool, Limits{QueueBytes: 1 << 20, WriteWait: 200 * time.Millisecond, ReaderGrace: time.Minute}, nil, func() { close(done) })
+	o.Push(make([]byte, 10))
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a socket that took nothing for WriteWait was not dropped")
+	}
+	if !o.stalled() || o.overflowed() {
+		t.Fatalf("stalled %v, overflowed %v: want dropped for taking nothing, not as a slow consumer", o.stalled(), o.overflowed())
+	}
+}
+
 // What a writer has taken no longer counts against the queue.
 func TestTakenFramesLeaveTheQueue(t *testing.T) {
 	o := testOutbox(t, 100)
