@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/fetchd/fetchd/engine/task"
 )
@@ -92,11 +93,19 @@ func leadingID(raw []byte) (string, bool) {
 // dropNamed clears the pointer and map fields raw names, so that decoding
 // gives them fresh values: decoding into a pointer or a map that is there
 // would write through it, into copies of the task a caller may hold, and a
-// map would keep keys the new value no longer has.
+// map would keep keys the new value no longer has. Only the object's own
+// members count (a meta key named "checksum" is not the checksum), matched
+// as encoding/json matches them.
 func dropNamed(t *task.Task, raw []byte) {
-	for _, f := range sharedFields {
-		if names(raw, f.key) {
-			f.drop(t)
+	var members map[string]json.RawMessage
+	if json.Unmarshal(raw, &members) != nil {
+		return // not an object: decoding it fails anyway
+	}
+	for name := range members {
+		for _, f := range sharedFields {
+			if strings.EqualFold(name, f.key) {
+				f.drop(t)
+			}
 		}
 	}
 }
@@ -105,30 +114,13 @@ var sharedFields = []struct {
 	key  string
 	drop func(*task.Task)
 }{
-	{`"error_message"`, func(t *task.Task) { t.ErrorMessage = nil }},
-	{`"started_at"`, func(t *task.Task) { t.StartedAt = nil }},
-	{`"completed_at"`, func(t *task.Task) { t.CompletedAt = nil }},
-	{`"wait_until"`, func(t *task.Task) { t.WaitUntil = nil }},
-	{`"batch_id"`, func(t *task.Task) { t.BatchID = nil }},
-	{`"batch_name"`, func(t *task.Task) { t.BatchName = nil }},
-	{`"checksum"`, func(t *task.Task) { t.Checksum = nil }},
-	{`"meta"`, func(t *task.Task) { t.Meta = nil }},
-	{`"headers"`, func(t *task.Task) { t.Headers = nil }},
-}
-
-// names reports whether the object raw has the member key (quoted): a
-// quoted string followed by a colon is a member name, as a quote inside a
-// string value is always escaped.
-func names(raw []byte, key string) bool {
-	for i := 0; ; {
-		j := bytes.Index(raw[i:], []byte(key))
-		if j < 0 {
-			return false
-		}
-		i += j + len(key)
-		rest := bytes.TrimLeft(raw[i:], " \t\r\n")
-		if len(rest) > 0 && rest[0] == ':' {
-			return true
-		}
-	}
+	{"error_message", func(t *task.Task) { t.ErrorMessage = nil }},
+	{"started_at", func(t *task.Task) { t.StartedAt = nil }},
+	{"completed_at", func(t *task.Task) { t.CompletedAt = nil }},
+	{"wait_until", func(t *task.Task) { t.WaitUntil = nil }},
+	{"batch_id", func(t *task.Task) { t.BatchID = nil }},
+	{"batch_name", func(t *task.Task) { t.BatchName = nil }},
+	{"checksum", func(t *task.Task) { t.Checksum = nil }},
+	{"meta", func(t *task.Task) { t.Meta = nil }},
+	{"headers", func(t *task.Task) { t.Headers = nil }},
 }
