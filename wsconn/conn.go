@@ -223,7 +223,7 @@ func (c *connActor) writerDone() {
 	case c.out.overflowed():
 		c.metrics.SlowConsumer()
 		c.log.Warn().Int("queue_limit", c.limits.QueueBytes).Msg("slow consumer: closed with 4008")
-	case c.out.stalled():
+	case c.out.stalledOut():
 		c.log.Warn().Dur("write_wait", c.limits.WriteWait).Msg("socket took nothing: connection dropped")
 	}
 	c.root.Send(c.self, ended{})

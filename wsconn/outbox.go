@@ -40,16 +40,15 @@ const burstFactor = 16
 // connection stops queueing and closes as a slow consumer. A shared pool of
 // writers drains outboxes; one outbox is in the hands of at most one writer.
 type outbox struct {
-	conn       net.Conn
-	raw        syscall.RawConn
-	pool       *writerPool
-	limit      int
-	stallFor   time.Duration // a socket that takes nothing this long is dropped
-	stalledOut bool          // under mu: dropped for it
-	grace      time.Duration // past the limit, a socket that takes nothing this long is a slow consumer
-	closeFor   time.Duration // how long a close frame may take to deliver
-	reader     <-chan struct{}
-	onDone     func() // once, when the socket is closed
+	conn     net.Conn
+	raw      syscall.RawConn
+	pool     *writerPool
+	limit    int
+	stallFor time.Duration // a socket that takes nothing this long is dropped
+	grace    time.Duration // past the limit, a socket that takes nothing this long is a slow consumer
+	closeFor time.Duration // how long a close frame may take to deliver
+	reader   <-chan struct{}
+	onDone   func() // once, when the socket is closed
 
 	mu        sync.Mutex
 	frames    [][]byte
@@ -61,6 +60,7 @@ type outbox struct {
 	closing   []byte // the close frame, once closing
 	closeBy   time.Time
 	slow      bool      // closing because the queue overflowed
+	stalled   bool      // dropped because the socket took nothing for stallFor
 	stuckAt   time.Time // the socket has taken nothing since; zero while it takes bytes
 	quiet     bool      // closing without a close frame of ours
 	done      bool
@@ -202,12 +202,12 @@ func (o *outbox) overflowed() bool {
 	return o.slow
 }
 
-// stalled reports whether the socket was dropped for taking nothing for
+// stalledOut reports whether the socket was dropped for taking nothing for
 // too long, with or without a close frame on its way.
-func (o *outbox) stalled() bool {
+func (o *outbox) stalledOut() bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.stalledOut
+	return o.stalled
 }
 
 // take moves what is queued to the writer: pings and pongs first; once
@@ -288,7 +288,7 @@ func (o *outbox) flush() flushResult {
 		case err == errWouldBlock:
 			if now.Sub(o.blockedSince) > o.stallFor || !closeBy.IsZero() && now.After(closeBy) {
 				o.mu.Lock()
-				o.stalledOut = true
+				o.stalled = true
 				o.mu.Unlock()
 				o.drop()
 				return flushDone

@@ -107,8 +107,8 @@ func TestASocketThatTakesNothingUnderTheLimitIsDropped(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a socket that took nothing for WriteWait was not dropped")
 	}
-	if !o.stalled() || o.overflowed() {
-		t.Fatalf("stalled %v, overflowed %v: want dropped for taking nothing, not as a slow consumer", o.stalled(), o.overflowed())
+	if !o.stalledOut() || o.overflowed() {
+		t.Fatalf("stalled %v, overflowed %v: want dropped for taking nothing, not as a slow consumer", o.stalledOut(), o.overflowed())
 	}
 }
 
