@@ -203,8 +203,8 @@ func (c *client) take(conn *wire, raw []byte, now time.Time, first *bool) bool {
 	h := peek(raw, c.role.events)
 	var decoded wsclient.Message
 	var decodeErr error
-	if c.role.verify {
-		decoded, decodeErr = decode(bytes.Clone(raw))
+	if c.role.verify { // decoded apart from the lock; applied before raw's buffer is read into again
+		decodeErr = json.Unmarshal(raw, &decoded)
 	}
 	c.mu.Lock()
 	if c.dropped != nil && c.dropped == conn {
@@ -324,11 +324,4 @@ func numberAt(b []byte) uint64 {
 		n = n*10 + uint64(c-'0')
 	}
 	return n
-}
-
-func decode(raw []byte) (wsclient.Message, error) {
-	var m wsclient.Message
-	err := json.Unmarshal(raw, &m)
-	m.Raw = raw
-	return m, err
 }
